@@ -1,0 +1,61 @@
+"""Command line: ``python -m bot [run | chat | classify]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.content import ContentError, load_content
+from bot.settings import SettingsError, load_settings
+
+
+def _run() -> int:
+    from bot.app import run
+    from bot.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(
+        settings.log_level, settings.resolved_log_format, [settings.bot_token.get_secret_value()]
+    )
+    run(settings)
+    return 0
+
+
+def _classify() -> int:
+    """One message per input line -> one JSON object per output line, with the bot's own router."""
+    from bot.settings import ContentSettings
+    from bot.understanding import Router
+
+    router = Router(load_content(ContentSettings().content_dir).cues)
+    for line in sys.stdin:
+        routing = router.route(line.rstrip("\n"))
+        print(json.dumps({"principle": routing.principle, "confidence": routing.confidence}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Breathing Room bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default); needs BOT_TOKEN")
+    chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
+    chat.add_argument("--db", type=Path, help="keep the conversation in this SQLite file")
+    commands.add_parser("classify", help="route stdin lines to principles, one JSON per line")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "chat":
+            from bot.chat import main as chat_main
+
+            chat_main(args.db)
+            return 0
+        if args.command == "classify":
+            return _classify()
+        return _run()
+    except (SettingsError, ContentError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

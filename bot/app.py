@@ -1,0 +1,145 @@
+"""All the wiring in one place: the Application, its handlers, and start-up and shutdown."""
+
+from __future__ import annotations
+
+import structlog
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.content import Content, load_content, render
+from bot.deps import DEPS_KEY, Deps, get_deps
+from bot.engine import COMMANDS, Engine
+from bot.logs import UserHasher
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.understanding import Router
+from handlers.conversation import (
+    on_button,
+    on_command,
+    on_error,
+    on_group,
+    on_text,
+    on_unsupported,
+)
+
+log = structlog.get_logger(__name__)
+
+# Updates the bot asks Telegram for; everything else is never delivered.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.CHANNEL_POST,
+    Update.MY_CHAT_MEMBER,
+]
+
+
+def log_salt(settings: Settings) -> bytes:
+    if settings.log_salt is not None:
+        return settings.log_salt.get_secret_value().encode()
+    return ("breathing-room-log-salt:" + settings.bot_token.get_secret_value()).encode()
+
+
+def build_application(settings: Settings, content: Content | None = None) -> Application:  # type: ignore[type-arg]
+    """Build the Application with every handler; the database opens in ``post_init``."""
+    content = content or load_content(settings.content_dir)
+    deps = Deps(
+        content=content,
+        engine=Engine(content, Router(content.cues)),
+        hasher=UserHasher(log_salt(settings)),
+        database_path=str(settings.database_path),
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_url)
+        .base_file_url(f"{settings.bot_api_base_url}/file/bot")
+        # A person waiting for a reply is worth one retry after Telegram's RetryAfter.
+        .rate_limiter(AIORateLimiter(max_retries=1))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[DEPS_KEY] = deps
+
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # Groups and channels first: one notice, then silence, whatever was sent there.
+    application.add_handler(
+        MessageHandler(
+            (filters.ChatType.GROUPS & filters.UpdateType.MESSAGE)
+            | filters.UpdateType.CHANNEL_POST,
+            on_group,
+        )
+    )
+    application.add_handler(CommandHandler(COMMANDS, on_command, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(private & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(private, on_unsupported))
+    application.add_handler(CallbackQueryHandler(on_button))
+    # Edited messages and my_chat_member are deliberately not answered: nothing to say to them.
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    deps = get_deps(application.bot_data)
+    deps.storage = await Storage.open(deps.database_path)
+    commands = [
+        BotCommand(name, render(getattr(deps.content.texts, f"command_{name}"), None))
+        for name in COMMANDS
+    ]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as error:  # the menu is a convenience; the bot works without it
+        log.warning("set_my_commands_failed", error=type(error).__name__)
+    log.info("started", bot=application.bot.username, schema=await deps.db.schema_version())
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    deps = get_deps(application.bot_data)
+    if deps.storage is not None:
+        await deps.storage.close()
+        deps.storage = None
+    log.info("stopped")
+
+
+def run(settings: Settings) -> None:
+    """Run the bot with long polling until SIGINT or SIGTERM."""
+    application = build_application(settings)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+
+async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
+    """Start an Application inside a running event loop, in ``run_polling``'s order.
+
+    ``run_polling`` owns its event loop; the terminal chat and the tests run the bot beside an
+    emulator in one loop, so they start and stop it with these two functions instead.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+    )
+    await application.start()
+
+
+async def stop_polling(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop what :func:`start_polling` started: updates in flight finish, the database closes."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)

@@ -1,0 +1,276 @@
+"""Every text the bot says, loaded from ``content/*.toml`` and validated at start-up.
+
+Texts may use pronoun placeholders written in the "they" form, so one text serves he / she / they:
+``{they} {them} {their} {theirs} {themself} {They} {Them} {Their}`` and the verb forms
+``{are} {were} {have} {do} {s} {es} {arent} {dont} {re}`` ("{they} need{s} room",
+"{they} {are} quiet", "{they}'{re} busy").
+A text that uses an unknown placeholder, or that Telegram's HTML parser would refuse, fails start-up
+with a message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PRINCIPLES = ("independence", "codependency", "balance", "trust", "desire", "growth")
+CLOSING_IDEA = "communication"
+PrincipleKey = Literal["independence", "codependency", "balance", "trust", "desire", "growth"]
+TopicKey = Literal[
+    "independence", "codependency", "balance", "trust", "desire", "growth", "communication"
+]
+Pronoun = Literal["he", "she", "they"]
+PRONOUNS: tuple[Pronoun, ...] = ("he", "she", "they")
+
+PRONOUN_FORMS: dict[str, dict[str, str]] = {
+    "he": {
+        "they": "he", "them": "him", "their": "his", "theirs": "his", "themself": "himself",
+        "are": "is", "were": "was", "have": "has", "do": "does", "s": "s", "es": "es",
+        "arent": "isn't", "dont": "doesn't", "re": "s",
+    },
+    "she": {
+        "they": "she", "them": "her", "their": "her", "theirs": "hers", "themself": "herself",
+        "are": "is", "were": "was", "have": "has", "do": "does", "s": "s", "es": "es",
+        "arent": "isn't", "dont": "doesn't", "re": "s",
+    },
+    "they": {
+        "they": "they", "them": "them", "their": "their", "theirs": "theirs",
+        "themself": "themself", "are": "are", "were": "were", "have": "have", "do": "do",
+        "s": "", "es": "", "arent": "aren't", "dont": "don't", "re": "re",
+    },
+}  # fmt: skip
+for _forms in PRONOUN_FORMS.values():
+    for _name in ("they", "them", "their"):
+        _forms[_name.capitalize()] = _forms[_name].capitalize()
+PLACEHOLDERS = frozenset(PRONOUN_FORMS["they"])
+
+
+class ContentError(RuntimeError):
+    """A content file is missing or invalid; the message names the file and the field."""
+
+
+def render(template: str, pronoun: str | None) -> str:
+    """Fill pronoun placeholders (``{they}`` ...) for ``pronoun`` (default: they)."""
+    return template.format_map(PRONOUN_FORMS[pronoun or "they"])
+
+
+def _check_placeholders(text: str) -> str:
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            raise ValueError(f"unknown placeholder {{{name}}}; use one of {sorted(PLACEHOLDERS)}")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _placeholders(cls, value: object) -> object:
+        if isinstance(value, str):
+            _check_placeholders(value)
+        return value
+
+
+class Draft(_Strict):
+    tone: Annotated[str, Field(min_length=1, max_length=40)]
+    text: Text
+
+
+class Topic(_Strict):
+    """A principle (or the closing idea): what it is, why it helps, a tip, drafts to send."""
+
+    emoji: Annotated[str, Field(min_length=1, max_length=8)]
+    name: Text
+    short: Annotated[str, Field(min_length=1, max_length=48)]  # a button label
+    summary: Text
+    why: Text
+    tip: Text
+    reflection: Text
+    drafts: Annotated[tuple[Draft, ...], Field(min_length=3)]
+
+
+class Situation(_Strict):
+    """A common situation, offered as a button under "What's happening?"."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z_]{1,20}$")]
+    label: Annotated[str, Field(min_length=1, max_length=48)]
+    principle: PrincipleKey
+    why: Text
+
+
+class Buttons(_Strict):
+    pronoun_he: Text
+    pronoun_she: Text
+    pronoun_they: Text
+    say_it: Text
+    another_angle: Text
+    helps: Text
+    not_quite: Text
+    start_over: Text
+    own_words: Text
+    none_of_these: Text
+    browse: Text
+    back: Text
+    forget_confirm: Text
+    forget_keep: Text
+
+
+class Texts(_Strict):
+    welcome: Text
+    welcome_back: Text
+    ask_pronoun: Text
+    pronoun_again: Text
+    pronoun_set: Text
+    ask_situation: Text
+    describe: Text
+    tell_me_more: Text
+    clarify: Text
+    advice_why_heading: Text
+    advice_tip_heading: Text
+    advice_send_heading: Text
+    advice_closing: Text
+    another_draft: Text
+    last_angle: Text
+    thanks_helpful: Text
+    thanks_not_quite: Text
+    principles_intro: Text
+    principle_reflection_heading: Text
+    settings: Text
+    help: Text
+    cancel: Text
+    unknown_command: Text
+    unsupported: Text
+    group_notice: Text
+    stale_button: Text
+    error: Text
+    forget_ask: Text
+    forget_done: Text
+    forget_kept: Text
+    mydata_caption: Text
+    mydata_empty: Text
+    command_start: Text
+    command_principles: Text
+    command_settings: Text
+    command_help: Text
+    command_cancel: Text
+    command_mydata: Text
+    command_forget: Text
+
+
+class Cues(_Strict):
+    """Phrases that point free text to a principle (the transparent router's evidence)."""
+
+    threshold: Annotated[float, Field(gt=0, lt=1)]
+    phrases: Mapping[PrincipleKey, Annotated[tuple[str, ...], Field(min_length=5)]]
+
+
+class Content(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    texts: Texts
+    buttons: Buttons
+    topics: Mapping[TopicKey, Topic]
+    situations: tuple[Situation, ...]
+    cues: Cues
+
+    def topic(self, key: str) -> Topic:
+        return self.topics[key]  # type: ignore[index]
+
+    def situation(self, key: str) -> Situation | None:
+        return next((s for s in self.situations if s.key == key), None)
+
+
+_FILES = {
+    "texts": ("texts.toml", "texts"),
+    "buttons": ("texts.toml", "buttons"),
+    "topics": ("principles.toml", "principles"),
+    "situations": ("situations.toml", "situations"),
+    "cues": ("cues.toml", "cues"),
+}
+
+
+def default_content_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "content"
+
+
+def load_content(directory: Path | None = None) -> Content:
+    """Read and validate every content file; raise :class:`ContentError` naming file and field."""
+    directory = directory or default_content_dir()
+    raw: dict[str, object] = {}
+    for field, (filename, table) in _FILES.items():
+        path = directory / filename
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise ContentError(f"content file {path} is missing") from error
+        except tomllib.TOMLDecodeError as error:
+            raise ContentError(f"content file {path} is not valid TOML: {error}") from error
+        if table not in data:
+            raise ContentError(f"content file {path}: table [{table}] is missing")
+        raw[field] = data[table]
+    try:
+        content = Content.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        top, *rest = first["loc"]
+        filename, table = _FILES[str(top)]
+        where = ".".join([table, *(str(part) for part in rest)])
+        raise ContentError(
+            f"content file {directory / filename}: field {where}: {first['msg']}"
+            + (f" ({error.error_count() - 1} more problems)" if error.error_count() > 1 else "")
+        ) from error
+    _check_completeness(content, directory)
+    _check_html(content, directory)
+    return content
+
+
+def _html_fields(content: Content) -> list[tuple[str, str, str]]:
+    """(file, field, template) for every text sent as Telegram HTML."""
+    fields = [("texts.toml", f"texts.{name}", value) for name, value in content.texts]
+    for key, topic in content.topics.items():
+        for name in ("name", "summary", "why", "tip", "reflection"):
+            fields.append(("principles.toml", f"principles.{key}.{name}", getattr(topic, name)))
+    for index, situation in enumerate(content.situations):
+        fields.append(("situations.toml", f"situations.{index}.why", situation.why))
+    return fields
+
+
+def _check_html(content: Content, directory: Path) -> None:
+    # Imported here: the emulator's parser is the one place that knows Telegram's HTML rules.
+    from bot.emulator.telegram_html import HtmlParseError, parse_html
+
+    for filename, where, template in _html_fields(content):
+        for pronoun in PRONOUNS:
+            try:
+                parse_html(render(template, pronoun))
+            except HtmlParseError as error:
+                raise ContentError(
+                    f"content file {directory / filename}: field {where}: Telegram would refuse "
+                    f"this HTML: {error}"
+                ) from None
+
+
+def _check_completeness(content: Content, directory: Path) -> None:
+    missing = [key for key in (*PRINCIPLES, CLOSING_IDEA) if key not in content.topics]
+    if missing:
+        raise ContentError(f"content file {directory / 'principles.toml'}: missing {missing}")
+    covered = {s.principle for s in content.situations}
+    uncovered = [key for key in PRINCIPLES if key not in covered]
+    if uncovered:
+        raise ContentError(
+            f"content file {directory / 'situations.toml'}: no situation for {uncovered}"
+        )
+    keys = [s.key for s in content.situations]
+    if len(keys) != len(set(keys)):
+        raise ContentError(f"content file {directory / 'situations.toml'}: duplicate keys")

@@ -1,0 +1,41 @@
+"""What the handlers need, built once at start-up and kept in ``application.bot_data``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.content import Content
+from bot.engine import Engine
+from bot.logs import UserHasher
+from bot.storage import Storage
+
+DEPS_KEY = "deps"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    content: Content
+    engine: Engine
+    hasher: UserHasher
+    database_path: str
+    clock: Callable[[], datetime] = utc_now
+    storage: Storage | None = field(default=None)  # opened in post_init, closed in post_shutdown
+
+    @property
+    def db(self) -> Storage:
+        if self.storage is None:
+            raise RuntimeError("the database is not open yet")
+        return self.storage
+
+
+def get_deps(bot_data: dict[Any, Any]) -> Deps:
+    deps = bot_data[DEPS_KEY]
+    assert isinstance(deps, Deps)
+    return deps

@@ -1,0 +1,36 @@
+"""The functional core: the conversation as plain values in, plain values out."""
+
+from bot.engine.conversation import COMMANDS, Engine
+from bot.engine.model import (
+    AdviceGiven,
+    Button,
+    Command,
+    EraseData,
+    ExportData,
+    FeedbackGiven,
+    Input,
+    Press,
+    Reply,
+    Text,
+    Turn,
+    Unsupported,
+    UserState,
+)
+
+__all__ = [
+    "COMMANDS",
+    "AdviceGiven",
+    "Button",
+    "Command",
+    "Engine",
+    "EraseData",
+    "ExportData",
+    "FeedbackGiven",
+    "Input",
+    "Press",
+    "Reply",
+    "Text",
+    "Turn",
+    "Unsupported",
+    "UserState",
+]

@@ -1,0 +1,242 @@
+"""The conversation engine: (state, input, now) -> Turn(new state, replies, effects). Pure.
+
+Steps: ``new`` -> ``ask_pronoun`` -> ``ask_situation`` -> (``clarify``) -> ``advised``.
+/principles, /settings and /help never move the step, so they can be used at any moment without
+losing the place. Every button carries what it acts on, so stale or forged presses are recognised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.content import CLOSING_IDEA, PRINCIPLES, PRONOUNS, Content
+from bot.engine.model import (
+    AdviceGiven,
+    Command,
+    EraseData,
+    ExportData,
+    FeedbackGiven,
+    Input,
+    Press,
+    Reply,
+    Text,
+    Turn,
+    Unsupported,
+    UserState,
+)
+from bot.engine.views import Views
+from bot.understanding import Router
+
+COMMANDS = ("start", "principles", "settings", "help", "cancel", "mydata", "forget")
+_PRONOUN_WORDS = {
+    "he": "he", "him": "he", "his": "he", "boyfriend": "he", "husband": "he",
+    "she": "she", "her": "she", "hers": "she", "girlfriend": "she", "wife": "she",
+    "they": "they", "them": "they", "their": "they", "partner": "they",
+}  # fmt: skip
+_MAX_CLARIFY = 3
+
+
+class Engine:
+    """Holds the validated content and the router; :meth:`handle` is a pure function of its inputs."""
+
+    def __init__(self, content: Content, router: Router) -> None:
+        self.content = content
+        self.router = router
+
+    def handle(self, state: UserState, event: Input, now: datetime) -> Turn:
+        views = Views(self.content, state.pronoun)
+        if isinstance(event, Command):
+            return self._command(state, event, views)
+        if isinstance(event, Press):
+            return self._press(state, event.data, views, now)
+        if isinstance(event, Text):
+            return self._text(state, event.text, views)
+        if isinstance(event, Unsupported):
+            if state.step == "new":
+                return self._welcome(state, views)
+            return Turn(state, (views.plain(self.content.texts.unsupported),))
+        raise TypeError(f"unknown input {event!r}")  # pragma: no cover - exhaustive above
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, state: UserState, command: Command, views: Views) -> Turn:
+        texts = self.content.texts
+        match command.name:
+            case "start":
+                if state.step == "new":
+                    return self._welcome(state, views)
+                return Turn(state, (views.plain(texts.welcome_back), *self._prompt(state, views)))
+            case "principles":
+                return Turn(state, (views.principles_list(),))
+            case "settings":
+                return Turn(state, (views.settings(),))
+            case "help":
+                return Turn(state, (views.plain(texts.help),))
+            case "cancel":
+                if state.pronoun is None:
+                    return self._welcome(state, views)
+                return Turn(
+                    state.moved("ask_situation"),
+                    (views.plain(texts.cancel), views.situation_menu()),
+                )
+            case "mydata":
+                return Turn(state, effects=(ExportData(),))
+            case "forget":
+                return Turn(state, (views.forget_question(),))
+        return Turn(state, (views.plain(texts.unknown_command),))
+
+    def _welcome(self, state: UserState, views: Views) -> Turn:
+        return Turn(state.moved("ask_pronoun"), (views.welcome(), views.pronoun_question()))
+
+    def _prompt(self, state: UserState, views: Views) -> tuple[Reply, ...]:
+        """Ask again whatever the current step is waiting for."""
+        data = state.data
+        if state.step in ("new", "ask_pronoun"):
+            return (views.pronoun_question(),)
+        if state.step == "clarify":
+            return (views.clarify(list(data.get("candidates", []))),)
+        if state.step == "advised":
+            why = self._why(data["principle"], data.get("situation"))
+            reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0))
+            return (replace(reply, typing=False),)
+        return (views.situation_menu(),)
+
+    # ------------------------------------------------------------------ free text
+    def _text(self, state: UserState, text: str, views: Views) -> Turn:
+        if state.step == "new":
+            return self._welcome(state, views)
+        if state.step == "ask_pronoun":
+            words = text.casefold().split()
+            found = [_PRONOUN_WORDS[w] for w in words if w in _PRONOUN_WORDS]
+            if len(words) <= 3 and found:
+                return self._set_pronoun(state, found[0], views)
+            return Turn(state, (views.pronoun_question(self.content.texts.pronoun_again),))
+        routing = self.router.route(text)
+        if routing.confident and routing.principle is not None:
+            ranking = _full_ranking(routing.ranking)
+            return self._advise(state, ranking, 0, "text", None, views)
+        if routing.ranking:
+            candidates = list(routing.ranking[:_MAX_CLARIFY])
+            return Turn(state.moved("clarify", candidates=candidates), (views.clarify(candidates),))
+        return Turn(
+            state.moved("ask_situation"),
+            (views.situation_menu(self.content.texts.tell_me_more),),
+        )
+
+    # ------------------------------------------------------------------ buttons
+    def _press(self, state: UserState, data: str, views: Views, now: datetime) -> Turn:
+        kind, _, rest = data.partition(":")
+        texts = self.content.texts
+        if kind == "pr" and rest in PRONOUNS:
+            return self._set_pronoun(
+                replace(state, consent_at=state.consent_at or now), rest, views
+            )
+        if kind == "st" and rest.startswith("pr:") and rest[3:] in PRONOUNS:
+            updated = replace(state, pronoun=rest[3:])
+            return Turn(updated, (Views(self.content, updated.pronoun).settings(edit=True),))
+        if kind == "sit" and (situation := self.content.situation(rest)) is not None:
+            ranking = _full_ranking((situation.principle,))
+            return self._advise(state, ranking, 0, "button", situation.key, views)
+        if kind == "pick" and rest in PRINCIPLES:
+            candidates = [rest, *state.data.get("candidates", [])]
+            ranking = _full_ranking(tuple(candidates))
+            return self._advise(state, ranking, 0, "clarify", None, views)
+        if data == "own":
+            return Turn(state.moved("ask_situation"), (views.plain(texts.describe),))
+        if data == "restart":
+            return Turn(state.moved("ask_situation"), (views.situation_menu(),))
+        if data == "pp":
+            return Turn(state, (views.principles_list(edit=True),))
+        if kind == "pp" and rest in (*PRINCIPLES, CLOSING_IDEA):
+            return Turn(state, (views.principle_detail(rest),))
+        if data in ("fg:yes", "fg:no"):
+            if data == "fg:no":
+                return Turn(state, (views.plain(texts.forget_kept, edit=True),))
+            return Turn(UserState(), (views.plain(texts.forget_done, edit=True),), (EraseData(),))
+        if kind in ("say", "ang", "fb"):
+            turn = self._advice_button(state, kind, rest, views)
+            if turn is not None:
+                return turn
+        # Forged, malformed or stale: say so gently, and show where we are.
+        return Turn(state, self._prompt(state, views), toast=texts.stale_button)
+
+    def _advice_button(self, state: UserState, kind: str, rest: str, views: Views) -> Turn | None:
+        if kind == "fb":
+            verdict, _, number_text = rest.partition(":")
+            number = _number(number_text)
+            if verdict not in ("y", "n") or number is None or not 1 <= number <= state.advice_count:
+                return None
+            helpful = verdict == "y"
+            return Turn(
+                state,
+                (views.after_feedback(helpful, number),),
+                (FeedbackGiven(number, helpful),),
+            )
+        number = _number(rest)
+        if number is None or state.step != "advised" or number != state.data.get("number"):
+            return None
+        data = state.data
+        if kind == "say":
+            draft = int(data.get("draft", 0)) + 1
+            new_state = state.moved("advised", **{**data, "draft": draft})
+            return Turn(new_state, (views.draft(data["principle"], number, draft),))
+        position = int(data["position"]) + 1
+        ranking = list(data["ranking"])
+        if position >= len(ranking):
+            return Turn(state, (views.last_angle(),))
+        return self._advise(state, ranking, position, "angle", None, views)
+
+    # ------------------------------------------------------------------ shared steps
+    def _set_pronoun(self, state: UserState, pronoun: str, views: Views) -> Turn:
+        updated = replace(state, pronoun=pronoun)
+        fresh = Views(self.content, pronoun)
+        if state.step in ("new", "ask_pronoun"):
+            return Turn(
+                updated.moved("ask_situation"),
+                (fresh.plain(self.content.texts.pronoun_set), fresh.situation_menu()),
+            )
+        return Turn(updated, (fresh.plain(self.content.texts.pronoun_set),))
+
+    def _advise(
+        self,
+        state: UserState,
+        ranking: list[str],
+        position: int,
+        method: str,
+        situation: str | None,
+        views: Views,
+    ) -> Turn:
+        number = state.advice_count + 1
+        principle = ranking[position]
+        new_state = replace(state, advice_count=number).moved(
+            "advised",
+            principle=principle,
+            ranking=ranking,
+            position=position,
+            number=number,
+            draft=0,
+            situation=situation,
+        )
+        effect = AdviceGiven(number, principle, method, situation)  # type: ignore[arg-type]
+        why = self._why(principle, situation)
+        return Turn(new_state, (views.advice(principle, why, number),), (effect,))
+
+    def _why(self, principle: str, situation_key: str | None) -> str:
+        """A situation's own explanation when the advice came from its button, else the topic's."""
+        situation = self.content.situation(situation_key) if situation_key else None
+        if situation is not None and situation.principle == principle:
+            return situation.why
+        return self.content.topic(principle).why
+
+
+def _full_ranking(first: tuple[str, ...]) -> list[str]:
+    """The given principles first (deduplicated), then the rest, then the closing idea."""
+    ranking: list[str] = []
+    for key in (*first, *PRINCIPLES, CLOSING_IDEA):
+        if key not in ranking:
+            ranking.append(key)
+    return ranking
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 9 else None

@@ -1,0 +1,93 @@
+"""Settings from environment variables and an optional ``.env`` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.content import default_content_dir
+
+_TOKEN_RE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class ContentSettings(BaseSettings):
+    """The settings that commands without a token (``classify``) need too."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    content_dir: Path = Field(default_factory=default_content_dir)
+
+
+class Settings(ContentSettings):
+    bot_token: SecretStr = Field(description="The token @BotFather gave you.")
+    bot_api_base_url: str = Field(
+        "https://api.telegram.org",
+        description="Bot API server root; point it at a self-hosted server or an emulator.",
+    )
+    database_path: Path = Field(Path("data/breathing_room.sqlite3"), description="SQLite file.")
+    log_format: Literal["console", "json"] | None = Field(
+        None, description="console or json; default: console on a terminal, json otherwise."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_salt: SecretStr | None = Field(
+        None, description="Salt for hashing user ids in logs; default: derived from the token."
+    )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.match(value.get_secret_value().strip()):
+            raise ValueError("malformed")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("bot_api_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def api_url(self) -> str:
+        """The ``base_url`` python-telegram-bot wants: the server root plus ``/bot``."""
+        return f"{self.bot_api_base_url}/bot"
+
+    @property
+    def resolved_log_format(self) -> str:
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if sys.stderr.isatty() else "json"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into a one-line :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+        if name == "BOT_TOKEN":
+            if problem["type"] == "missing":
+                raise SettingsError(
+                    "BOT_TOKEN is not set: put the token from @BotFather in the environment or .env"
+                ) from None
+            raise SettingsError(
+                "BOT_TOKEN is malformed: expected digits, a colon and the secret, as @BotFather "
+                "gives it"
+            ) from None
+        # Never echo the value: it might be a secret.
+        raise SettingsError(f"{name} is invalid: {problem['msg']}") from None

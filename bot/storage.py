@@ -1,0 +1,239 @@
+"""The only module with SQL: people's state, advice history and group notices, in SQLite.
+
+WAL journal, numbered migrations (``PRAGMA user_version``), and write-through: a turn's new state and
+its effects are committed in one transaction before any reply is sent. ``synchronous=NORMAL`` in WAL
+mode keeps every commit across a crash or kill of the process (only a power cut can lose the last one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
+from bot.engine.model import STEPS, Effect, Step
+
+# Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id      INTEGER PRIMARY KEY,
+        chat_id      INTEGER NOT NULL,
+        step         TEXT    NOT NULL,
+        data         TEXT    NOT NULL DEFAULT '{}',
+        pronoun      TEXT    CHECK (pronoun IN ('he', 'she', 'they')),
+        language     TEXT    NOT NULL DEFAULT 'en',
+        consent_at   TEXT,
+        advice_count INTEGER NOT NULL DEFAULT 0,
+        created_at   TEXT    NOT NULL,
+        updated_at   TEXT    NOT NULL
+    );
+    CREATE TABLE advice (
+        user_id     INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        number      INTEGER NOT NULL,
+        principle   TEXT    NOT NULL,
+        method      TEXT    NOT NULL CHECK (method IN ('button', 'text', 'clarify', 'angle')),
+        situation   TEXT,
+        given_at    TEXT    NOT NULL,
+        feedback    TEXT    CHECK (feedback IN ('helpful', 'not_quite')),
+        feedback_at TEXT,
+        PRIMARY KEY (user_id, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE group_notices (
+        chat_id     INTEGER PRIMARY KEY,
+        notified_at TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+# Every table that holds rows about a person, for /forget and /mydata.
+USER_TABLES = ("advice", "users")
+
+
+class Storage:
+    """An open database. Use :meth:`open`; every write goes through one short transaction."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+        self._lock = asyncio.Lock()  # one transaction at a time on the shared connection
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Storage:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(str(path), isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await connection.execute(pragma)
+        storage = cls(connection)
+        await storage.migrate()
+        return storage
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._db.close()
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> None:
+        """Apply every migration newer than the file, each in its own transaction."""
+        version = await self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the database is at schema version {version}, newer than this code "
+                f"({SCHEMA_VERSION}); run a newer release"
+            )
+        async with self._lock:
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in MIGRATIONS[number - 1].split(";"):
+                        if statement.strip():
+                            await self._db.execute(statement)
+                    await self._db.execute(f"PRAGMA user_version = {number}")
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ people
+    async def load_user(self, user_id: int) -> UserState:
+        async with self._db.execute(
+            "SELECT step, data, pronoun, consent_at, advice_count FROM users WHERE user_id = ?",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return UserState()
+        step: Step = row["step"] if row["step"] in STEPS else "ask_situation"
+        try:
+            data = json.loads(row["data"])
+        except json.JSONDecodeError:
+            data = {}
+        return UserState(
+            step=step,
+            pronoun=row["pronoun"],
+            consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
+            advice_count=row["advice_count"],
+            data=data if isinstance(data, dict) else {},
+        )
+
+    async def save_turn(
+        self,
+        user_id: int,
+        chat_id: int,
+        state: UserState,
+        effects: Iterable[Effect],
+        now: datetime,
+    ) -> None:
+        """Commit the new state and the turn's effects together (write-through)."""
+        effects = list(effects)
+        stamp = now.isoformat()
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if any(isinstance(effect, EraseData) for effect in effects):
+                    await self._erase(user_id)
+                else:
+                    await self._upsert_user(user_id, chat_id, state, stamp)
+                    for effect in effects:
+                        await self._apply(user_id, effect, stamp)
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    async def _upsert_user(self, user_id: int, chat_id: int, state: UserState, stamp: str) -> None:
+        await self._db.execute(
+            """
+            INSERT INTO users (user_id, chat_id, step, data, pronoun, consent_at, advice_count,
+                               created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                chat_id = excluded.chat_id, step = excluded.step, data = excluded.data,
+                pronoun = excluded.pronoun, consent_at = excluded.consent_at,
+                advice_count = excluded.advice_count, updated_at = excluded.updated_at
+            """,
+            (
+                user_id,
+                chat_id,
+                state.step,
+                json.dumps(state.data, separators=(",", ":")),
+                state.pronoun,
+                state.consent_at.isoformat() if state.consent_at else None,
+                state.advice_count,
+                stamp,
+                stamp,
+            ),
+        )
+
+    async def _apply(self, user_id: int, effect: Effect, stamp: str) -> None:
+        if isinstance(effect, AdviceGiven):
+            await self._db.execute(
+                "INSERT OR REPLACE INTO advice (user_id, number, principle, method, situation, "
+                "given_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, effect.number, effect.principle, effect.method, effect.situation, stamp),
+            )
+        elif isinstance(effect, FeedbackGiven):
+            await self._db.execute(
+                "UPDATE advice SET feedback = ?, feedback_at = ? WHERE user_id = ? AND number = ?",
+                ("helpful" if effect.helpful else "not_quite", stamp, user_id, effect.number),
+            )
+
+    async def _erase(self, user_id: int) -> None:
+        for table in USER_TABLES:
+            await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+
+    async def export_user(self, user_id: int) -> dict[str, Any] | None:
+        """Everything stored about one person, as plain JSON-ready values (None: nothing)."""
+        export: dict[str, Any] = {}
+        for table in reversed(USER_TABLES):
+            async with self._db.execute(
+                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid"
+                if table == "users"
+                else f"SELECT * FROM {table} WHERE user_id = ? ORDER BY number",
+                (user_id,),
+            ) as cursor:
+                rows = [dict(row) for row in await cursor.fetchall()]
+            for row in rows:
+                if "data" in row:
+                    row["data"] = json.loads(row["data"])
+            export[table] = rows
+        if not export["users"]:
+            return None
+        export["user"] = export.pop("users")[0]
+        return export
+
+    # ------------------------------------------------------------------ chats
+    async def first_group_notice(self, chat_id: int, now: datetime) -> bool:
+        """Record that a group was told the bot works in private; True only the first time."""
+        async with self._lock:
+            cursor = await self._db.execute(
+                "INSERT OR IGNORE INTO group_notices (chat_id, notified_at) VALUES (?, ?)",
+                (chat_id, now.isoformat()),
+            )
+            return cursor.rowcount == 1
+
+    async def count_rows(self, table: str, user_id: int) -> int:
+        """How many rows of ``table`` are about ``user_id`` (for checks and tests)."""
+        if table not in USER_TABLES:
+            raise ValueError(table)
+        async with self._db.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

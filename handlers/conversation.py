@@ -1,0 +1,135 @@
+"""Handlers: each translates one kind of update into an engine input, then runs the turn.
+
+A turn is always: load the person's state, ask the engine, commit the new state and effects, then
+answer (write-through: the state is safe before the person sees the reply).
+"""
+
+from __future__ import annotations
+
+import structlog
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.content import render
+from bot.deps import get_deps
+from bot.engine import Command, ExportData, Input, Press, Text, Unsupported
+from handlers.replies import answer_query, send_export, send_reply
+
+log = structlog.get_logger(__name__)
+
+
+async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: Input) -> None:
+    """Load state, let the engine decide, commit, then reply. Shared by every private-chat handler."""
+    deps = get_deps(context.bot_data)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    now = deps.clock()
+    state = await deps.db.load_user(user.id)
+    turn = deps.engine.handle(state, event, now)
+    await deps.db.save_turn(user.id, chat.id, turn.state, turn.effects, now)
+    log.info(
+        "turn",
+        user=deps.hasher(user.id),
+        input=_describe(event),
+        step_from=state.step,
+        step_to=turn.state.step,
+        effects=[type(effect).__name__ for effect in turn.effects],
+    )
+    query = update.callback_query
+    if query is not None:
+        await answer_query(query, turn.toast)
+    for effect in turn.effects:
+        if isinstance(effect, ExportData):
+            export = await deps.db.export_user(user.id)
+            texts = deps.content.texts
+            if export is None:
+                await context.bot.send_message(chat.id, render(texts.mydata_empty, None))
+            else:
+                await send_export(context.bot, chat.id, export, texts.mydata_caption, now)
+    for reply in turn.replies:
+        await send_reply(context.bot, chat.id, reply, query)
+
+
+def _describe(event: Input) -> str:
+    """What kind of input this was, for logs: never the text itself."""
+    if isinstance(event, Command):
+        return f"command:{event.name[:20]}"
+    if isinstance(event, Press):
+        return f"button:{event.data.partition(':')[0][:8]}"
+    if isinstance(event, Unsupported):
+        return f"unsupported:{event.kind}"
+    return "text"
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any /command in a private chat; the engine answers unknown ones kindly."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    head, _, args = message.text.partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    await run_turn(update, context, Command(name, args.strip()))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text in a private chat."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    await run_turn(update, context, Text(message.text))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button press on one of the bot's messages (the data may be stale or forged)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await run_turn(update, context, Press(query.data or ""))
+
+
+async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice and other things without text: a kind pointer to what works."""
+    message = update.effective_message
+    if message is None:
+        return
+    attachment = message.effective_attachment
+    kind = type(attachment).__name__.lower() if attachment is not None else "other"
+    await run_turn(update, context, Unsupported(kind))
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group or channel: say once that the bot works in private chats, then stay silent."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    deps = get_deps(context.bot_data)
+    if await deps.db.first_group_notice(chat.id, deps.clock()):
+        log.info("group_notice", chat_type=chat.type)
+        await context.bot.send_message(chat.id, render(deps.content.texts.group_notice, None))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed (never texts), and tell the person something went wrong, if we can."""
+    deps = get_deps(context.bot_data)
+    user_id = (
+        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    )
+    log.error(
+        "update_failed",
+        user=deps.hasher(user_id),
+        error=type(context.error).__name__,
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        if update.callback_query is not None:
+            await answer_query(update.callback_query, None)
+        await context.bot.send_message(
+            update.effective_chat.id, render(deps.content.texts.error, None)
+        )
+    except Exception as error:  # the API may be what failed; never raise from here
+        log.warning("error_reply_failed", error=type(error).__name__)

@@ -1,0 +1,135 @@
+"""Content: every text renders for every pronoun, within Telegram's limits, as valid Telegram HTML."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content import (
+    PRINCIPLES,
+    PRONOUNS,
+    Content,
+    ContentError,
+    default_content_dir,
+    load_content,
+    render,
+)
+from bot.emulator.telegram_html import parse_html, utf16_len
+from bot.engine import Command, Engine, Press, Text, UserState
+from bot.engine.views import Views
+from bot.understanding import Router
+
+
+def every_reply(content: Content, pronoun: str):
+    views = Views(content, pronoun)
+    yield views.welcome()
+    yield views.pronoun_question()
+    yield views.pronoun_question(content.texts.pronoun_again)
+    yield views.situation_menu()
+    yield views.principles_list()
+    yield views.settings()
+    yield views.forget_question()
+    yield views.last_angle()
+    yield views.clarify(list(PRINCIPLES))
+    for helpful in (True, False):
+        yield views.after_feedback(helpful, 99_999_999)
+    for key in content.topics:
+        yield views.principle_detail(key)
+        for draft in range(len(content.topic(key).drafts)):
+            yield views.advice(key, content.topic(key).why, 99_999_999, draft)
+            yield views.draft(key, 99_999_999, draft)
+    for situation in content.situations:
+        yield views.advice(situation.principle, situation.why, 1)
+    for name in type(content.texts).model_fields:
+        yield views.plain(getattr(content.texts, name))
+
+
+@pytest.mark.parametrize("pronoun", PRONOUNS)
+def test_every_reply_fits_telegram(content, pronoun):
+    count = 0
+    for reply in every_reply(content, pronoun):
+        count += 1
+        text, _ = parse_html(reply.text)  # raises like Telegram on malformed HTML
+        assert 1 <= utf16_len(text) <= 4096
+        assert "{" not in text and "}" not in text, text
+        for row in reply.buttons:
+            for button in row:
+                assert button.label.strip() and len(button.label) <= 64
+                assert 1 <= len(button.data.encode()) <= 64
+    assert count > 50
+
+
+@pytest.mark.parametrize("pronoun", PRONOUNS)
+def test_pronouns_read_naturally(content, pronoun):
+    label = render(content.situation("asked_space").label, pronoun)  # type: ignore[union-attr]
+    assert (
+        label
+        == {
+            "he": "He said he needs space",
+            "she": "She said she needs space",
+            "they": "They said they need space",
+        }[pronoun]
+    )
+
+
+def test_command_descriptions_fit_the_menu(content):
+    from bot.engine import COMMANDS
+
+    for name in COMMANDS:
+        description = render(getattr(content.texts, f"command_{name}"), None)
+        assert 1 <= len(description) <= 256
+
+
+def test_the_engine_never_renders_a_reply_telegram_would_refuse(content):
+    engine = Engine(content, Router(content.cues))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    state = UserState()
+    script = [Command("start"), Press("pr:they"), Text("he went quiet"), Press("say:1")]
+    for event in script:
+        turn = engine.handle(state, event, now)
+        state = turn.state
+        for reply in turn.replies:
+            parse_html(reply.text)
+
+
+@pytest.fixture
+def broken_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(default_content_dir(), target)
+    return target
+
+
+def test_a_missing_field_fails_start_up_naming_file_and_field(broken_dir):
+    path = broken_dir / "texts.toml"
+    path.write_text(path.read_text().replace("welcome_back =", "welcome_backk ="))
+    with pytest.raises(ContentError) as error:
+        load_content(broken_dir)
+    assert "texts.toml" in str(error.value) and "texts.welcome_back" in str(error.value)
+
+
+def test_an_unknown_placeholder_fails_start_up(broken_dir):
+    path = broken_dir / "principles.toml"
+    path.write_text(path.read_text().replace("Room to be {themself}", "Room to be {himself}"))
+    with pytest.raises(ContentError) as error:
+        load_content(broken_dir)
+    assert "principles.toml" in str(error.value) and "{himself}" in str(error.value)
+
+
+def test_malformed_html_fails_start_up(broken_dir):
+    path = broken_dir / "texts.toml"
+    path.write_text(path.read_text().replace("<b>What's happening?</b>", "<b>What's happening?"))
+    with pytest.raises(ContentError) as error:
+        load_content(broken_dir)
+    assert "texts.toml" in str(error.value) and "ask_situation" in str(error.value)
+
+
+def test_bad_toml_and_missing_files_fail_clearly(broken_dir):
+    (broken_dir / "cues.toml").write_text("threshold = [")
+    with pytest.raises(ContentError, match=r"cues\.toml is not valid TOML"):
+        load_content(broken_dir)
+    (broken_dir / "cues.toml").unlink()
+    with pytest.raises(ContentError, match=r"cues\.toml is missing"):
+        load_content(broken_dir)
