@@ -69,15 +69,19 @@ class Storage:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path), isolation_level=None)
         connection.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
-        ):
-            await connection.execute(pragma)
         storage = cls(connection)
-        await storage.migrate()
+        try:
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await connection.execute(pragma)
+            await storage.migrate()
+        except BaseException:
+            await connection.close()  # a refused or broken file must not leak its connection
+            raise
         return storage
 
     async def close(self) -> None:
