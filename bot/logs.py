@@ -91,6 +91,11 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # python-telegram-bot's DEBUG lines carry every API call's parameters and results, message
+    # texts included: whatever LOG_LEVEL says, they never go below INFO.
+    # aiosqlite's DEBUG lines print SQL parameters, raw user ids among them: the same rule.
+    for chatty in ("telegram", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))
     # httpx logs every request URL (with the token) at INFO; it adds nothing we need.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

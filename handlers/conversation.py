@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.content import render
 from bot.deps import get_deps
-from bot.engine import Command, ExportData, Input, Press, Text, Unsupported
+from bot.engine import BUTTON_KINDS, COMMANDS, Command, ExportData, Input, Press, Text, Unsupported
 from handlers.replies import answer_query, send_export, send_reply
 
 log = structlog.get_logger(__name__)
@@ -53,10 +53,11 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
 
 def _describe(event: Input) -> str:
     """What kind of input this was, for logs: never the text itself."""
-    if isinstance(event, Command):
-        return f"command:{event.name[:20]}"
-    if isinstance(event, Press):
-        return f"button:{event.data.partition(':')[0][:8]}"
+    if isinstance(event, Command):  # an unknown command's name is the person's own words
+        return f"command:{event.name if event.name in COMMANDS else 'unknown'}"
+    if isinstance(event, Press):  # forged callback data is the sender's own words too
+        kind = event.data.partition(":")[0]
+        return f"button:{kind if kind in BUTTON_KINDS else 'other'}"
     if isinstance(event, Unsupported):
         return f"unsupported:{event.kind}"
     return "text"

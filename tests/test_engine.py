@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.content import Content
 from bot.engine import (
+    BUTTON_KINDS,
     AdviceGiven,
     Command,
     Engine,
@@ -197,7 +198,7 @@ def test_unknown_commands_and_media_get_kind_answers_in_every_step(engine):
 def test_every_button_the_engine_shows_is_one_it_understands(engine, content):
     """Walk every step, press every button shown: none is treated as stale or forged."""
     frontier = states(engine)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for _ in range(4):
         next_frontier = []
         for state in frontier:
@@ -206,7 +207,8 @@ def test_every_button_the_engine_shows_is_one_it_understands(engine, content):
             ):
                 if (data, state.step) in seen:
                     continue
-                seen.add((data, state.step))  # type: ignore[arg-type]
+                seen.add((data, state.step))
+                assert data.partition(":")[0] in BUTTON_KINDS
                 turn = engine.handle(state, Press(data), NOW)
                 assert turn.toast is None, (state.step, data)
                 next_frontier.append(turn.state)

@@ -16,8 +16,10 @@ from bot.engine.model import (
     Unsupported,
     UserState,
 )
+from bot.engine.views import BUTTON_KINDS
 
 __all__ = [
+    "BUTTON_KINDS",
     "COMMANDS",
     "AdviceGiven",
     "Button",

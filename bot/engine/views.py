@@ -14,6 +14,11 @@ import html
 from bot.content import CLOSING_IDEA, PRINCIPLES, Content, render
 from bot.engine.model import Button, Keyboard, Reply
 
+# The first part of every callback data the engine writes (see the module docstring).
+BUTTON_KINDS = frozenset(
+    {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
+)
+
 
 class Views:
     """Builds replies for one person's pronoun from validated content."""
