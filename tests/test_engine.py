@@ -68,7 +68,8 @@ def test_choosing_a_pronoun_records_consent_and_asks_what_is_happening(engine):
 
 
 @pytest.mark.parametrize(
-    ("typed", "pronoun"), [("he", "he"), ("Her", "she"), ("they/them", None), ("my wife", "she")]
+    ("typed", "pronoun"),
+    [("he", "he"), ("Her", "she"), ("they/them", "they"), ("my wife", "she"), ("ok", None)],
 )
 def test_pronoun_can_be_typed(engine, typed, pronoun):
     turn = engine.handle(UserState(step="ask_pronoun"), Text(typed), NOW)
@@ -79,6 +80,18 @@ def test_pronoun_can_be_typed(engine, typed, pronoun):
             "pr:she",
             "pr:they",
         ]
+
+
+def test_a_situation_typed_instead_of_a_pronoun_is_answered(engine):
+    typed = "my boyfriend went quiet and i keep texting him, he needs space"
+    turn = engine.handle(UserState(step="ask_pronoun"), Text(typed), NOW)
+    assert turn.state.pronoun == "he"
+    assert '"he"' in turn.replies[0].text
+    assert turn.state.step in ("advised", "clarify")
+    no_pronoun = engine.handle(
+        UserState(step="ask_pronoun"), Text("the spark is gone, so boring"), NOW
+    )
+    assert no_pronoun.state.pronoun == "they" and no_pronoun.state.step == "advised"
 
 
 def test_start_from_a_known_person_resumes_without_reset(engine):

@@ -26,7 +26,7 @@ from bot.engine.model import (
     UserState,
 )
 from bot.engine.views import Views
-from bot.understanding import Router
+from bot.understanding import Router, normalise
 
 COMMANDS = ("start", "principles", "settings", "help", "cancel", "mydata", "forget")
 _PRONOUN_WORDS = {
@@ -106,11 +106,23 @@ class Engine:
         if state.step == "new":
             return self._welcome(state, views)
         if state.step == "ask_pronoun":
-            words = text.casefold().split()
-            found = [_PRONOUN_WORDS[w] for w in words if w in _PRONOUN_WORDS]
-            if len(words) <= 3 and found:
-                return self._set_pronoun(state, found[0], views)
-            return Turn(state, (views.pronoun_question(self.content.texts.pronoun_again),))
+            return self._pronoun_from_text(state, text, views)
+        return self._route(state, text, views)
+
+    def _pronoun_from_text(self, state: UserState, text: str, views: Views) -> Turn:
+        """A typed pronoun, or a situation typed straight away: take the pronoun it implies."""
+        words = normalise(text)
+        found = [_PRONOUN_WORDS[w] for w in words if w in _PRONOUN_WORDS]
+        if len(words) <= 3 and found:
+            return self._set_pronoun(state, found[0], views)
+        if len(words) > 3 and self.router.route(text).ranking:
+            pronoun = max(PRONOUNS, key=found.count) if found else "they"
+            named = self._set_pronoun(state, pronoun, views)
+            routed = self._route(named.state, text, Views(self.content, pronoun))
+            return replace(routed, replies=(named.replies[0], *routed.replies))
+        return Turn(state, (views.pronoun_question(self.content.texts.pronoun_again),))
+
+    def _route(self, state: UserState, text: str, views: Views) -> Turn:
         routing = self.router.route(text)
         if routing.confident and routing.principle is not None:
             ranking = _full_ranking(routing.ranking)
