@@ -25,13 +25,21 @@ def _run() -> int:
 
 def _classify() -> int:
     """One message per input line -> one JSON object per output line, with the bot's own router."""
+    from bot.safety import SafetyScreen
     from bot.settings import ContentSettings
     from bot.understanding import Router
 
-    router = Router(load_content(ContentSettings().content_dir).cues)
+    content = load_content(ContentSettings().content_dir)
+    router, screen = Router(content.cues), SafetyScreen(content.safety_patterns)
     for line in sys.stdin:
-        routing = router.route(line.rstrip("\n"))
-        print(json.dumps({"principle": routing.principle, "confidence": routing.confidence}))
+        text = line.rstrip("\n")
+        routing = router.route(text)
+        risk = screen.screen(text).risk
+        print(
+            json.dumps(
+                {"principle": routing.principle, "confidence": routing.confidence, "risk": risk}
+            )
+        )
     return 0
 
 
@@ -41,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot (the default); needs BOT_TOKEN")
     chat = commands.add_parser("chat", help="try the bot in this terminal, no token needed")
     chat.add_argument("--db", type=Path, help="keep the conversation in this SQLite file")
-    commands.add_parser("classify", help="route stdin lines to principles, one JSON per line")
+    commands.add_parser(
+        "classify", help="route stdin lines to a principle and a risk, one JSON object per line"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "chat":

@@ -15,11 +15,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content import Content, load_content, render
+from bot.content import Content, load_content
 from bot.deps import DEPS_KEY, Deps, get_deps
 from bot.engine import COMMANDS, Engine
 from bot.logs import UserHasher
-from bot.settings import Settings
+from bot.pronouns import render
+from bot.safety import SafetyScreen
+from bot.settings import Settings, SettingsError
 from bot.storage import Storage
 from bot.understanding import Router
 from handlers.conversation import (
@@ -52,9 +54,18 @@ def log_salt(settings: Settings) -> bytes:
 def build_application(settings: Settings, content: Content | None = None) -> Application:  # type: ignore[type-arg]
     """Build the Application with every handler; the database opens in ``post_init``."""
     content = content or load_content(settings.content_dir)
+    if settings.helpline_country not in content.helplines:
+        raise SettingsError(
+            f"HELPLINE_COUNTRY is invalid: choose one of {', '.join(sorted(content.helplines))}"
+        )
     deps = Deps(
         content=content,
-        engine=Engine(content, Router(content.cues)),
+        engine=Engine(
+            content,
+            Router(content.cues),
+            SafetyScreen(content.safety_patterns),
+            settings.helpline_country,
+        ),
         hasher=UserHasher(log_salt(settings)),
         database_path=str(settings.database_path),
     )

@@ -1,22 +1,22 @@
 """Every text the bot says, loaded from ``content/*.toml`` and validated at start-up.
 
-Texts may use pronoun placeholders written in the "they" form, so one text serves he / she / they:
-``{they} {them} {their} {theirs} {themself} {They} {Them} {Their}`` and the verb forms
-``{are} {were} {have} {do} {s} {es} {arent} {dont} {re}`` ("{they} need{s} room",
-"{they} {are} quiet", "{they}'{re} busy").
+Texts may use pronoun placeholders (see :mod:`bot.pronouns`), so one text serves he / she / they.
 A text that uses an unknown placeholder, or that Telegram's HTML parser would refuse, fails start-up
 with a message naming the file and the field.
 """
 
 from __future__ import annotations
 
-import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.content_base import StrictModel, Text
+from bot.content_safety import HelplineCountry, SafetyPatterns, SafetyTexts
+from bot.pronouns import PRONOUNS, render
 
 PRINCIPLES = ("independence", "codependency", "balance", "trust", "desire", "growth")
 CLOSING_IDEA = "communication"
@@ -24,70 +24,18 @@ PrincipleKey = Literal["independence", "codependency", "balance", "trust", "desi
 TopicKey = Literal[
     "independence", "codependency", "balance", "trust", "desire", "growth", "communication"
 ]
-Pronoun = Literal["he", "she", "they"]
-PRONOUNS: tuple[Pronoun, ...] = ("he", "she", "they")
-
-PRONOUN_FORMS: dict[str, dict[str, str]] = {
-    "he": {
-        "they": "he", "them": "him", "their": "his", "theirs": "his", "themself": "himself",
-        "are": "is", "were": "was", "have": "has", "do": "does", "s": "s", "es": "es",
-        "arent": "isn't", "dont": "doesn't", "re": "s",
-    },
-    "she": {
-        "they": "she", "them": "her", "their": "her", "theirs": "hers", "themself": "herself",
-        "are": "is", "were": "was", "have": "has", "do": "does", "s": "s", "es": "es",
-        "arent": "isn't", "dont": "doesn't", "re": "s",
-    },
-    "they": {
-        "they": "they", "them": "them", "their": "their", "theirs": "theirs",
-        "themself": "themself", "are": "are", "were": "were", "have": "have", "do": "do",
-        "s": "", "es": "", "arent": "aren't", "dont": "don't", "re": "re",
-    },
-}  # fmt: skip
-for _forms in PRONOUN_FORMS.values():
-    for _name in ("they", "them", "their"):
-        _forms[_name.capitalize()] = _forms[_name].capitalize()
-PLACEHOLDERS = frozenset(PRONOUN_FORMS["they"])
 
 
 class ContentError(RuntimeError):
     """A content file is missing or invalid; the message names the file and the field."""
 
 
-def render(template: str, pronoun: str | None) -> str:
-    """Fill pronoun placeholders (``{they}`` ...) for ``pronoun`` (default: they)."""
-    return template.format_map(PRONOUN_FORMS[pronoun or "they"])
-
-
-def _check_placeholders(text: str) -> str:
-    for _, name, spec, conversion in string.Formatter().parse(text):
-        if name is None:
-            continue
-        if name not in PLACEHOLDERS or spec or conversion:
-            raise ValueError(f"unknown placeholder {{{name}}}; use one of {sorted(PLACEHOLDERS)}")
-    return text
-
-
-Text = Annotated[str, Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _placeholders(cls, value: object) -> object:
-        if isinstance(value, str):
-            _check_placeholders(value)
-        return value
-
-
-class Draft(_Strict):
+class Draft(StrictModel):
     tone: Annotated[str, Field(min_length=1, max_length=40)]
     text: Text
 
 
-class Topic(_Strict):
+class Topic(StrictModel):
     """A principle (or the closing idea): what it is, why it helps, a tip, drafts to send."""
 
     emoji: Annotated[str, Field(min_length=1, max_length=8)]
@@ -100,7 +48,7 @@ class Topic(_Strict):
     drafts: Annotated[tuple[Draft, ...], Field(min_length=3)]
 
 
-class Situation(_Strict):
+class Situation(StrictModel):
     """A common situation, offered as a button under "What's happening?"."""
 
     key: Annotated[str, Field(pattern=r"^[a-z_]{1,20}$")]
@@ -109,7 +57,7 @@ class Situation(_Strict):
     why: Text
 
 
-class Buttons(_Strict):
+class Buttons(StrictModel):
     pronoun_he: Text
     pronoun_she: Text
     pronoun_they: Text
@@ -126,7 +74,7 @@ class Buttons(_Strict):
     forget_keep: Text
 
 
-class Texts(_Strict):
+class Texts(StrictModel):
     welcome: Text
     welcome_back: Text
     ask_pronoun: Text
@@ -164,11 +112,12 @@ class Texts(_Strict):
     command_settings: Text
     command_help: Text
     command_cancel: Text
+    command_sos: Text
     command_mydata: Text
     command_forget: Text
 
 
-class Cues(_Strict):
+class Cues(StrictModel):
     """Phrases that point free text to a principle (the transparent router's evidence)."""
 
     threshold: Annotated[float, Field(gt=0, lt=1)]
@@ -183,6 +132,9 @@ class Content(BaseModel):
     topics: Mapping[TopicKey, Topic]
     situations: tuple[Situation, ...]
     cues: Cues
+    safety: SafetyTexts
+    safety_patterns: SafetyPatterns
+    helplines: Mapping[Annotated[str, Field(pattern=r"^([A-Z]{2}|INTL)$")], HelplineCountry]
 
     def topic(self, key: str) -> Topic:
         return self.topics[key]  # type: ignore[index]
@@ -197,6 +149,9 @@ _FILES = {
     "topics": ("principles.toml", "principles"),
     "situations": ("situations.toml", "situations"),
     "cues": ("cues.toml", "cues"),
+    "safety": ("safety.toml", "safety"),
+    "safety_patterns": ("safety_patterns.toml", "safety_patterns"),
+    "helplines": ("helplines.toml", "helplines"),
 }
 
 
@@ -243,6 +198,13 @@ def _html_fields(content: Content) -> list[tuple[str, str, str]]:
             fields.append(("principles.toml", f"principles.{key}.{name}", getattr(topic, name)))
     for index, situation in enumerate(content.situations):
         fields.append(("situations.toml", f"situations.{index}.why", situation.why))
+    for name, value in content.safety:
+        if isinstance(value, str):
+            fields.append(("safety.toml", f"safety.{name}", value))
+    for index, step in enumerate(content.safety.grounding):
+        fields.append(("safety.toml", f"safety.grounding.{index}", step))
+    for index, section in enumerate(content.safety.plan_sections):
+        fields.append(("safety.toml", f"safety.plan_sections.{index}.prompt", section.prompt))
     return fields
 
 
@@ -270,6 +232,10 @@ def _check_completeness(content: Content, directory: Path) -> None:
     if uncovered:
         raise ContentError(
             f"content file {directory / 'situations.toml'}: no situation for {uncovered}"
+        )
+    if "INTL" not in content.helplines:
+        raise ContentError(
+            f"content file {directory / 'helplines.toml'}: [helplines.INTL] is missing"
         )
     keys = [s.key for s in content.situations]
     if len(keys) != len(set(keys)):

@@ -25,21 +25,33 @@ class ContentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     content_dir: Path = Field(default_factory=default_content_dir)
+    helpline_country: str = Field(
+        default="INTL",
+        description="Whose helplines to show: US, GB, CA, AU, IE, or INTL (international).",
+    )
+
+    @field_validator("helpline_country", mode="before")
+    @classmethod
+    def _country_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
 
 class Settings(ContentSettings):
     bot_token: SecretStr = Field(description="The token @BotFather gave you.")
     bot_api_base_url: str = Field(
-        "https://api.telegram.org",
+        default="https://api.telegram.org",
         description="Bot API server root; point it at a self-hosted server or an emulator.",
     )
-    database_path: Path = Field(Path("data/breathing_room.sqlite3"), description="SQLite file.")
+    database_path: Path = Field(
+        default=Path("data/breathing_room.sqlite3"), description="SQLite file."
+    )
     log_format: Literal["console", "json"] | None = Field(
-        None, description="console or json; default: console on a terminal, json otherwise."
+        default=None, description="console or json; default: console on a terminal, json otherwise."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_salt: SecretStr | None = Field(
-        None, description="Salt for hashing user ids in logs; default: derived from the token."
+        default=None,
+        description="Salt for hashing user ids in logs; default: derived from the token.",
     )
 
     @field_validator("bot_token")

@@ -17,7 +17,7 @@ from typing import Any
 import aiosqlite
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
-from bot.engine.model import STEPS, Effect, Step
+from bot.engine.model import Effect, SafetyHit, SavePlanSection
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -50,10 +50,33 @@ MIGRATIONS: tuple[str, ...] = (
         notified_at TEXT NOT NULL
     );
     """,
+    # 2: safety. Only the fact and category of a screened hit, never the text; the safety plan
+    # is what the person chose to write, section by section.
+    """
+    CREATE TABLE safety_events (
+        user_id  INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        category TEXT    NOT NULL CHECK (category IN ('crisis', 'abuse')),
+        at       TEXT    NOT NULL
+    );
+    CREATE INDEX safety_events_by_user ON safety_events (user_id);
+    CREATE TABLE safety_plans (
+        user_id    INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        section    TEXT    NOT NULL,
+        text       TEXT    NOT NULL,
+        updated_at TEXT    NOT NULL,
+        PRIMARY KEY (user_id, section)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table that holds rows about a person, for /forget and /mydata.
-USER_TABLES = ("advice", "users")
+USER_TABLES = ("advice", "safety_events", "safety_plans", "users")
+_EXPORT_ORDER = {
+    "users": "user_id",
+    "advice": "number",
+    "safety_events": "at",
+    "safety_plans": "section",
+}
 
 
 class Storage:
@@ -123,18 +146,21 @@ class Storage:
             row = await cursor.fetchone()
         if row is None:
             return UserState()
-        step: Step = row["step"] if row["step"] in STEPS else "ask_situation"
         try:
             data = json.loads(row["data"])
         except json.JSONDecodeError:
             data = {}
+        async with self._db.execute(
+            "SELECT section, text FROM safety_plans WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            plan = {section: text for section, text in await cursor.fetchall()}
         return UserState(
-            step=step,
             pronoun=row["pronoun"],
             consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
             advice_count=row["advice_count"],
             data=data if isinstance(data, dict) else {},
-        )
+            plan=plan,
+        ).moved_to(row["step"])
 
     async def save_turn(
         self,
@@ -197,6 +223,18 @@ class Storage:
                 "UPDATE advice SET feedback = ?, feedback_at = ? WHERE user_id = ? AND number = ?",
                 ("helpful" if effect.helpful else "not_quite", stamp, user_id, effect.number),
             )
+        elif isinstance(effect, SafetyHit):
+            await self._db.execute(
+                "INSERT INTO safety_events (user_id, category, at) VALUES (?, ?, ?)",
+                (user_id, effect.risk, stamp),
+            )
+        elif isinstance(effect, SavePlanSection):
+            await self._db.execute(
+                "INSERT INTO safety_plans (user_id, section, text, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id, section) DO UPDATE SET text = excluded.text, "
+                "updated_at = excluded.updated_at",
+                (user_id, effect.section, effect.text, stamp),
+            )
 
     async def _erase(self, user_id: int) -> None:
         for table in USER_TABLES:
@@ -207,9 +245,7 @@ class Storage:
         export: dict[str, Any] = {}
         for table in reversed(USER_TABLES):
             async with self._db.execute(
-                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid"
-                if table == "users"
-                else f"SELECT * FROM {table} WHERE user_id = ? ORDER BY number",
+                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {_EXPORT_ORDER[table]}",
                 (user_id,),
             ) as cursor:
                 rows = [dict(row) for row in await cursor.fetchall()]

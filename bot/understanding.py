@@ -35,9 +35,15 @@ class Routing:
 
 
 def normalise(text: str) -> list[str]:
-    """Lowercase words without accents, apostrophes or punctuation: "Don't!" -> ["dont"]."""
+    """Lowercase words without accents, apostrophes or punctuation: "Don't!" -> ["dont"].
+
+    Invisible format characters (zero-width spaces and joiners, direction marks) are dropped
+    first, so they can neither split a word nor hide one from the safety screen.
+    """
     folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = "".join(
+        c for c in folded if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     folded = _APOSTROPHES.sub("", folded)
     return _NON_WORD.sub(" ", folded).split()
 

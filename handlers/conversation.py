@@ -10,9 +10,9 @@ import structlog
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.content import render
 from bot.deps import get_deps
 from bot.engine import BUTTON_KINDS, COMMANDS, Command, ExportData, Input, Press, Text, Unsupported
+from bot.pronouns import render
 from handlers.replies import answer_query, send_export, send_reply
 
 log = structlog.get_logger(__name__)

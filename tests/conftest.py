@@ -11,12 +11,24 @@ import pytest
 from bot.app import build_application, start_polling, stop_polling
 from bot.content import Content, load_content
 from bot.emulator import BotApiEmulator, Person
+from bot.engine import Engine
+from bot.safety import SafetyScreen
 from bot.settings import Settings
+from bot.understanding import Router
 
 
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
+
+
+def make_engine(content: Content, country: str = "INTL") -> Engine:
+    return Engine(content, Router(content.cues), SafetyScreen(content.safety_patterns), country)
+
+
+@pytest.fixture(scope="session")
+def engine(content: Content) -> Engine:
+    return make_engine(content)
 
 
 @pytest.fixture

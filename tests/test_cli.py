@@ -31,7 +31,7 @@ def test_classify_prints_one_json_object_per_line():
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == 3
     assert out[0]["principle"] == "independence" and 0 < out[0]["confidence"] <= 1
-    assert out[1] == {"principle": None, "confidence": 0.0}
+    assert out[1] == {"principle": None, "confidence": 0.0, "risk": "none"}
     assert out[2]["principle"] == "codependency"
 
 
@@ -44,7 +44,19 @@ def test_classify_uses_the_bots_router(content):
     assert json.loads(result.stdout) == {
         "principle": routing.principle,
         "confidence": routing.confidence,
+        "risk": "none",
     }
+
+
+def test_classify_reports_risk():
+    result = run(
+        ["classify"], "i want to kill myself\nhe hit me last night\nthis silence is killing me\n"
+    )
+    assert [json.loads(line)["risk"] for line in result.stdout.splitlines()] == [
+        "crisis",
+        "abuse",
+        "none",
+    ]
 
 
 def test_missing_token_fails_fast_with_one_line(tmp_path):

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import (
-    PRINCIPLES,
-    PRONOUNS,
-    Content,
-    ContentError,
-    default_content_dir,
-    load_content,
-    render,
-)
+from bot.content import PRINCIPLES, Content, ContentError, default_content_dir, load_content
 from bot.emulator.telegram_html import parse_html, utf16_len
-from bot.engine import Command, Engine, Press, Text, UserState
+from bot.engine import Command, Press, Text, UserState
+from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
 from bot.engine.views import Views
-from bot.understanding import Router
+from bot.pronouns import PRONOUNS, render
+from tests.conftest import make_engine
 
 
 def every_reply(content: Content, pronoun: str):
@@ -45,6 +39,17 @@ def every_reply(content: Content, pronoun: str):
         yield views.advice(situation.principle, situation.why, 1)
     for name in type(content.texts).model_fields:
         yield views.plain(getattr(content.texts, name))
+    longest_plan = {s.key: "&<" * (PLAN_SECTION_MAX // 2) for s in content.safety.plan_sections}
+    for country in content.helplines:
+        safety = SafetyViews(content, country)
+        yield safety.hit("crisis")
+        yield safety.hit("abuse")
+        yield from safety.sos(longest_plan)
+        yield safety.plan_readback(longest_plan, saved=True)
+        for step in range(len(content.safety.grounding)):
+            yield safety.grounding(step)
+        for section in range(len(content.safety.plan_sections)):
+            yield safety.plan_prompt(section, intro=True, danger=True)
 
 
 @pytest.mark.parametrize("pronoun", PRONOUNS)
@@ -84,7 +89,7 @@ def test_command_descriptions_fit_the_menu(content):
 
 
 def test_the_engine_never_renders_a_reply_telegram_would_refuse(content):
-    engine = Engine(content, Router(content.cues))
+    engine = make_engine(content)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     state = UserState()
     script = [Command("start"), Press("pr:they"), Text("he went quiet"), Press("say:1")]

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import Content
 from bot.engine import (
     BUTTON_KINDS,
     AdviceGiven,
@@ -24,14 +23,8 @@ from bot.engine import (
     UserState,
 )
 from bot.engine.model import STEPS
-from bot.understanding import Router
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def engine(content: Content) -> Engine:
-    return Engine(content, Router(content.cues))
 
 
 def advised(engine: Engine, principle_text: str = "i keep texting him all day") -> UserState:

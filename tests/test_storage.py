@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
+from bot.engine.model import SafetyHit, SavePlanSection
 from bot.storage import MIGRATIONS, SCHEMA_VERSION, USER_TABLES, Storage
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -87,7 +88,12 @@ async def test_erase_removes_every_row_of_that_person_only(tmp_path):
     storage = await Storage.open(tmp_path / "db.sqlite3")
     for user in (1, 2):
         state = UserState(step="advised", pronoun="he", advice_count=1)
-        await storage.save_turn(user, user, state, [AdviceGiven(1, "growth", "button")], NOW)
+        effects = [
+            AdviceGiven(1, "growth", "button"),
+            SafetyHit("crisis"),
+            SavePlanSection("calming", "a walk with my dog"),
+        ]
+        await storage.save_turn(user, user, state, effects, NOW)
     await storage.save_turn(1, 1, UserState(), [EraseData()], NOW)
     for table in USER_TABLES:
         assert await storage.count_rows(table, 1) == 0

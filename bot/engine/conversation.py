@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.content import CLOSING_IDEA, PRINCIPLES, PRONOUNS, Content
+from bot.content import CLOSING_IDEA, PRINCIPLES, Content
 from bot.engine.model import (
     AdviceGiven,
     Command,
@@ -25,10 +25,13 @@ from bot.engine.model import (
     Unsupported,
     UserState,
 )
+from bot.engine.safety_flow import SafetyFlow
 from bot.engine.views import Views
+from bot.pronouns import PRONOUNS
+from bot.safety import SafetyScreen
 from bot.understanding import Router, normalise
 
-COMMANDS = ("start", "principles", "settings", "help", "cancel", "mydata", "forget")
+COMMANDS = ("start", "principles", "settings", "help", "sos", "cancel", "mydata", "forget")
 _PRONOUN_WORDS = {
     "he": "he", "him": "he", "his": "he", "boyfriend": "he", "husband": "he",
     "she": "she", "her": "she", "hers": "she", "girlfriend": "she", "wife": "she",
@@ -38,19 +41,35 @@ _MAX_CLARIFY = 3
 
 
 class Engine:
-    """Holds the validated content and the router; :meth:`handle` is a pure function of its inputs."""
+    """Holds content, router and safety screen; :meth:`handle` is a pure function of its inputs."""
 
-    def __init__(self, content: Content, router: Router) -> None:
+    def __init__(
+        self,
+        content: Content,
+        router: Router,
+        screen: SafetyScreen,
+        helpline_country: str = "INTL",
+    ) -> None:
         self.content = content
         self.router = router
+        self.screen = screen
+        self.safety = SafetyFlow(content, helpline_country, self._resume_prompt)
 
     def handle(self, state: UserState, event: Input, now: datetime) -> Turn:
         views = Views(self.content, state.pronoun)
         if isinstance(event, Command):
             return self._command(state, event, views)
         if isinstance(event, Press):
-            return self._press(state, event.data, views, now)
+            return self.safety.press(state, event.data) or self._press(
+                state, event.data, views, now
+            )
         if isinstance(event, Text):
+            # Safety first: every free text is screened before anything else happens.
+            screening = self.screen.screen(event.text)
+            if state.step == "plan":
+                return self.safety.plan_text(state, event.text, screening)
+            if screening.hit:
+                return self.safety.hit(state, screening)
             return self._text(state, event.text, views)
         if isinstance(event, Unsupported):
             if state.step == "new":
@@ -72,7 +91,11 @@ class Engine:
                 return Turn(state, (views.settings(),))
             case "help":
                 return Turn(state, (views.plain(texts.help),))
+            case "sos":
+                return self.safety.sos(state)
             case "cancel":
+                if state.step == "plan":
+                    state = self.safety.cancel(state)
                 if state.pronoun is None:
                     return self._welcome(state, views)
                 return Turn(
@@ -88,6 +111,12 @@ class Engine:
     def _welcome(self, state: UserState, views: Views) -> Turn:
         return Turn(state.moved("ask_pronoun"), (views.welcome(), views.pronoun_question()))
 
+    def _resume_prompt(self, state: UserState) -> tuple[Reply, ...]:
+        views = Views(self.content, state.pronoun)
+        if state.step == "new":
+            return (views.welcome(), views.pronoun_question())
+        return self._prompt(state, views)
+
     def _prompt(self, state: UserState, views: Views) -> tuple[Reply, ...]:
         """Ask again whatever the current step is waiting for."""
         data = state.data
@@ -95,6 +124,8 @@ class Engine:
             return (views.pronoun_question(),)
         if state.step == "clarify":
             return (views.clarify(list(data.get("candidates", []))),)
+        if state.step == "plan":
+            return (self.safety.views.plan_prompt(self.safety.section_of(state)),)
         if state.step == "advised":
             why = self._why(data["principle"], data.get("situation"))
             reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0))

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-Step = Literal["new", "ask_pronoun", "ask_situation", "clarify", "advised"]
-STEPS: tuple[Step, ...] = ("new", "ask_pronoun", "ask_situation", "clarify", "advised")
+Step = Literal["new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan"]
+STEPS: tuple[Step, ...] = ("new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan")
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,15 @@ class UserState:
     consent_at: datetime | None = None
     advice_count: int = 0  # numbers the advice given, so buttons can name the advice they belong to
     data: dict[str, Any] = field(default_factory=dict)  # the step's payload (JSON-serialisable)
+    plan: dict[str, str] = field(default_factory=dict)  # the person's safety plan, by section
 
     def moved(self, step: Step, **data: Any) -> UserState:
         return replace(self, step=step, data=data)
+
+    def moved_to(self, step: str) -> UserState:
+        """The same state at ``step`` (a stored string), keeping its data; unknown steps restart."""
+        known: Step = next((s for s in STEPS if s == step), "ask_situation")
+        return replace(self, step=known)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -89,6 +95,19 @@ class FeedbackGiven:
 
 
 @dataclass(frozen=True)
+class SafetyHit:
+    """A message showed a crisis or abuse. Only the fact and the category are kept, never text."""
+
+    risk: str
+
+
+@dataclass(frozen=True)
+class SavePlanSection:
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ExportData:
     """Send the person everything stored about them."""
 
@@ -98,7 +117,7 @@ class EraseData:
     """Delete every row about the person; the new state is not saved."""
 
 
-Effect = AdviceGiven | FeedbackGiven | ExportData | EraseData
+Effect = AdviceGiven | FeedbackGiven | SafetyHit | SavePlanSection | ExportData | EraseData
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 
-from bot.content import CLOSING_IDEA, PRINCIPLES, Content, render
+from bot.content import CLOSING_IDEA, PRINCIPLES, Content
 from bot.engine.model import Button, Keyboard, Reply
+from bot.pronouns import render
 
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(
     {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
+    | {"sos", "safe", "gr", "sp"}  # safety: see bot/engine/safety_views.py
 )
 
 

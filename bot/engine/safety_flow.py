@@ -1,0 +1,107 @@
+"""Safety before advice: the engine's answers to a screened hit, /sos, grounding and the plan. Pure.
+
+A hit never moves the conversation and never gives advice: the person gets help, and a button to
+carry on once safe. Writing the safety plan is its own step (``plan``); it remembers where the
+conversation was and returns there when the plan is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.content import Content
+from bot.engine.model import STEPS, Reply, SafetyHit, SavePlanSection, Turn, UserState
+from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
+from bot.safety import Screening
+
+Prompt = Callable[[UserState], tuple[Reply, ...]]
+
+
+class SafetyFlow:
+    def __init__(self, content: Content, helpline_country: str, prompt: Prompt) -> None:
+        self.content = content
+        self.views = SafetyViews(content, helpline_country)
+        self.sections = content.safety.plan_sections
+        self._prompt = prompt  # what the conversation would ask next, to resume after safety
+
+    def hit(self, state: UserState, screening: Screening) -> Turn:
+        return Turn(state, (self.views.hit(screening.risk),), (SafetyHit(screening.risk),))
+
+    def sos(self, state: UserState) -> Turn:
+        return Turn(state, self.views.sos(state.plan))
+
+    def press(self, state: UserState, data: str) -> Turn | None:
+        """Handle a safety button; None if ``data`` is not one (or is stale)."""
+        kind, _, rest = data.partition(":")
+        if data == "sos":
+            return self.sos(state)
+        if data == "safe":
+            resumed = self._resume(state) if state.step == "plan" else state
+            if resumed.step == "new":
+                resumed = resumed.moved("ask_pronoun")
+            glad = Reply(self.content.safety.safe_continue)
+            return Turn(resumed, (glad, *self._prompt(resumed)))
+        if kind == "gr" and rest.isdigit() and int(rest) < len(self.content.safety.grounding):
+            return Turn(state, (self.views.grounding(int(rest)),))
+        if data == "sp":
+            resume = state.data.get("resume") if state.step == "plan" else None
+            resume = resume or {"step": state.step, "data": state.data}
+            return Turn(
+                state.moved("plan", section=0, resume=resume),
+                (self.views.plan_prompt(0, intro=True),),
+            )
+        if data == "sp:skip" and state.step == "plan":
+            return self._advance(state, state.plan, (), danger=False)
+        return None
+
+    def plan_text(self, state: UserState, text: str, screening: Screening) -> Turn:
+        """A plan section written in the person's words: keep it (trimmed), then ask the next."""
+        section = self.section_of(state)
+        written = " ".join(text.split())
+        if not written:
+            return self._advance(state, state.plan, (), danger=screening.hit)
+        kept = written[:PLAN_SECTION_MAX]
+        plan = {**state.plan, self.sections[section].key: kept}
+        effects: list[SavePlanSection | SafetyHit] = [
+            SavePlanSection(self.sections[section].key, kept)
+        ]
+        if screening.hit:
+            effects.append(SafetyHit(screening.risk))
+        notes = (Reply(self.views.trimmed_note()),) if len(written) > PLAN_SECTION_MAX else ()
+        turn = self._advance(state, plan, notes, danger=screening.hit)
+        return replace(turn, effects=tuple(effects))
+
+    def cancel(self, state: UserState) -> UserState:
+        return self._resume(state)
+
+    # ------------------------------------------------------------------ helpers
+    def section_of(self, state: UserState) -> int:
+        section = state.data.get("section", 0)
+        return section if isinstance(section, int) and 0 <= section < len(self.sections) else 0
+
+    def _advance(
+        self,
+        state: UserState,
+        plan: dict[str, str],
+        notes: tuple[Reply, ...],
+        danger: bool,
+    ) -> Turn:
+        following = self.section_of(state) + 1
+        if following < len(self.sections):
+            moved = replace(state, plan=plan).moved(
+                "plan", section=following, resume=state.data.get("resume")
+            )
+            return Turn(moved, (*notes, self.views.plan_prompt(following, danger=danger)))
+        finished = self._resume(replace(state, plan=plan))
+        return Turn(finished, (*notes, self.views.plan_readback(plan, saved=True)))
+
+    def _resume(self, state: UserState) -> UserState:
+        resume = state.data.get("resume")
+        if not isinstance(resume, dict):
+            return state.moved("ask_situation" if state.pronoun else "new")
+        step = resume.get("step")
+        data = resume.get("data")
+        if step not in STEPS or step == "plan":
+            step = "ask_situation" if state.pronoun else "new"
+        return replace(state, data=data if isinstance(data, dict) else {}).moved_to(step)

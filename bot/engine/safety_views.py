@@ -1,0 +1,101 @@
+"""Render what the bot says when safety comes first: help, /sos, grounding and the safety plan.
+
+Callback data: ``sos`` (the help menu), ``safe`` (continue once safe), ``gr:<n>`` (grounding step
+n), ``sp`` (write or update the safety plan), ``sp:skip`` (skip a plan section).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from bot.content import Content
+from bot.content_safety import HelplineCountry
+from bot.engine.model import Button, Reply
+
+PLAN_SECTION_MAX = 600  # characters kept per section: five sections stay within one message
+_ICONS = {"crisis": "💬", "abuse": "🏠"}
+
+
+class SafetyViews:
+    def __init__(self, content: Content, country: str) -> None:
+        self.content = content
+        self.texts = content.safety
+        self.buttons = content.safety.buttons
+        self.country: HelplineCountry = content.helplines.get(country, content.helplines["INTL"])
+        self.elsewhere = content.helplines["INTL"] if country != "INTL" else None
+
+    # ------------------------------------------------------------------ help
+    def helplines(self) -> str:
+        """The help block: emergency number, crisis and abuse lines, and the international line."""
+        country = self.country
+        lines = [
+            f"<b>{self.texts.help_heading}</b>",
+            f"🚨 {self.texts.emergency_label} <b>{html.escape(country.emergency)}</b>",
+        ]
+        for line in country.lines:
+            lines.append(
+                f"{_ICONS[line.kind]} <b>{html.escape(line.name)}</b>: {html.escape(line.how)}"
+            )
+        if self.elsewhere is not None:
+            how = "; ".join(html.escape(line.how) for line in self.elsewhere.lines)
+            lines.append(f"🌍 {self.texts.elsewhere_label}: {how}")
+        return "\n".join(lines)
+
+    def hit(self, risk: str) -> Reply:
+        """The reply to a message that shows a crisis or abuse: caring words and help, together."""
+        opening = self.texts.crisis_reply if risk == "crisis" else self.texts.abuse_reply
+        text = "\n\n".join([opening, self.helplines(), self.texts.after_help])
+        keyboard = (
+            (Button(self.buttons.more_help, "sos"),),
+            (Button(self.buttons.safe_now, "safe"),),
+        )
+        return Reply(text, keyboard)
+
+    def sos(self, plan: Mapping[str, str]) -> tuple[Reply, ...]:
+        menu = Reply(
+            "\n\n".join([self.texts.sos_intro, self.helplines()]),
+            (
+                (Button(self.buttons.grounding, "gr:0"),),
+                (Button(self.buttons.plan_update if plan else self.buttons.plan_write, "sp"),),
+                (Button(self.buttons.okay_now, "safe"),),
+            ),
+        )
+        return (menu, self.plan_readback(plan)) if plan else (menu,)
+
+    # ------------------------------------------------------------------ grounding
+    def grounding(self, step: int) -> Reply:
+        steps = self.texts.grounding
+        if step < len(steps) - 1:
+            return Reply(steps[step], ((Button(self.buttons.next, f"gr:{step + 1}"),),))
+        return Reply(
+            steps[-1],
+            (
+                (Button(self.buttons.plan_write, "sp"),),
+                (Button(self.buttons.okay_now, "safe"),),
+            ),
+        )
+
+    # ------------------------------------------------------------------ safety plan
+    def plan_prompt(self, section: int, intro: bool = False, danger: bool = False) -> Reply:
+        parts = [self.texts.plan_intro] if intro else []
+        if danger:
+            parts.append(f"{self.texts.plan_danger} <b>{html.escape(self.country.emergency)}</b>.")
+        parts.append(self.texts.plan_sections[section].prompt)
+        return Reply("\n\n".join(parts), ((Button(self.buttons.plan_skip, "sp:skip"),),))
+
+    def plan_readback(self, plan: Mapping[str, str], saved: bool = False) -> Reply:
+        parts = [f"📝 <b>{self.texts.plan_heading}</b>"]
+        for section in self.texts.plan_sections:
+            if plan.get(section.key):
+                parts.append(f"<b>{section.label}</b>\n{html.escape(plan[section.key])}")
+        if saved:
+            parts.append(self.texts.plan_saved)
+        keyboard = (
+            (Button(self.buttons.plan_update, "sp"),),
+            (Button(self.buttons.okay_now, "safe"),),
+        )
+        return Reply("\n\n".join(parts), keyboard)
+
+    def trimmed_note(self) -> str:
+        return self.texts.plan_trimmed

@@ -1,0 +1,186 @@
+"""Safety first: the screen's measured recall and false alarms, and what a person in danger gets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Command, Press, Text, UserState
+from bot.engine.model import STEPS, AdviceGiven, SafetyHit, SavePlanSection
+from bot.engine.safety_views import PLAN_SECTION_MAX
+from bot.safety import RISKS, SafetyScreen
+from tests.conftest import make_engine
+
+NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
+EVAL = Path(__file__).parent / "data" / "safety_eval.tsv"
+
+
+def evaluation_set() -> list[tuple[str, str]]:
+    rows = []
+    for line in EVAL.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text = line.split("\t", 1)
+            rows.append((label, text))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def screen(content) -> SafetyScreen:
+    return SafetyScreen(content.safety_patterns)
+
+
+def test_screen_recall_and_false_alarms_on_the_evaluation_set(screen, capsys):
+    rows = evaluation_set()
+    assert len(rows) >= 150
+    confusion: Counter[tuple[str, str]] = Counter()
+    misses = []
+    for label, text in rows:
+        got = screen.screen(text).risk
+        confusion[(label, got)] += 1
+        if got != label:
+            misses.append(f"  {label:>6} -> {got:<6} {text}")
+    with capsys.disabled():
+        print(f"\nsafety screen on {len(rows)} messages (rows: truth, columns: screen)")
+        print("         " + "".join(f"{r:>8}" for r in RISKS))
+        for truth in RISKS:
+            print(f"{truth:>8} " + "".join(f"{confusion[(truth, got)]:>8}" for got in RISKS))
+        print("\n".join(misses))
+    for risk in ("crisis", "abuse"):
+        total = sum(confusion[(risk, got)] for got in RISKS)
+        assert confusion[(risk, risk)] == total, f"{risk} recall must be 100%"
+    ordinary = sum(confusion[("none", got)] for got in RISKS)
+    false_alarms = ordinary - confusion[("none", "none")]
+    assert false_alarms / ordinary <= 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this silence is killing me",
+        "I'm dying to see him",
+        "I could kill him for forgetting lol",
+        "he shot down my idea",
+        "he has never hit me",
+        'she said "you\'re killing me" and laughed',
+    ],
+)
+def test_everyday_hyperbole_negations_and_quotes_do_not_trip_it(screen, text):
+    assert screen.screen(text).risk == "none"
+
+
+def test_invisible_characters_do_not_hide_a_crisis(screen):
+    assert screen.screen("i want to k\u200bill my\u200dself").risk == "crisis"
+    assert screen.screen("HE HIT ME!!!").risk == "abuse"
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize(
+    ("text", "risk"), [("i want to die", "crisis"), ("he choked me last night", "abuse")]
+)
+def test_a_hit_never_gets_advice_in_any_step(engine, step, text, risk):
+    state = UserState(step=step, pronoun="he", data={"section": 0} if step == "plan" else {})
+    turn = engine.handle(state, Text(text), NOW)
+    assert not any(isinstance(effect, AdviceGiven) for effect in turn.effects)
+    assert SafetyHit(risk) in turn.effects
+    reply = "\n".join(r.text for r in turn.replies)
+    assert "space" not in reply.lower()
+    assert not any(topic.tip in reply for topic in engine.content.topics.values())
+    assert "findahelpline.com" in reply or "emergency" in reply
+
+
+def test_the_safety_reply_is_human_and_carries_every_kind_of_help(engine):
+    turn = engine.handle(UserState(step="advised", pronoun="he"), Text("he hits me"), NOW)
+    (reply,) = turn.replies
+    assert "not your fault" in reply.text and "deserve to be safe" in reply.text
+    assert "emergency number" in reply.text and "findahelpline.com" in reply.text
+    assert [b.data for row in reply.buttons for b in row] == ["sos", "safe"]
+    assert turn.state.step == "advised", "the conversation waits for the person"
+    crisis = engine.handle(UserState(step="advised", pronoun="he"), Text("i want to die"), NOW)
+    assert "glad you told me" in crisis.replies[0].text
+
+
+def test_country_helplines(content):
+    us = make_engine(content, "US")
+    text = us.handle(UserState(), Text("i want to kill myself"), NOW).replies[0].text
+    assert "911" in text and "988" in text and "1-800-799-7233" in text
+    assert "findahelpline.com" in text, "people elsewhere still get a way to help"
+    for country, number in {
+        "GB": "116 123",
+        "CA": "988",
+        "AU": "13 11 14",
+        "IE": "1800 341 900",
+    }.items():
+        reply = make_engine(content, country).handle(UserState(), Command("sos"), NOW).replies[0]
+        assert number in reply.text, country
+
+
+def test_safe_button_resumes_where_the_person_was(engine):
+    state = UserState(step="ask_situation", pronoun="she")
+    turn = engine.handle(state, Press("safe"), NOW)
+    assert turn.state == state
+    assert "sit:went_quiet" in [b.data for r in turn.replies for row in r.buttons for b in row]
+    new_person = engine.handle(UserState(), Press("safe"), NOW)
+    assert new_person.state.step == "ask_pronoun"
+
+
+def test_grounding_walks_five_four_three_two_one(engine):
+    state = UserState(step="advised", pronoun="he")
+    turn = engine.handle(state, Press("gr:0"), NOW)
+    seen = []
+    for _ in range(10):
+        (reply,) = turn.replies
+        seen.append(reply.text)
+        nexts = [b.data for row in reply.buttons for b in row if b.data.startswith("gr:")]
+        if not nexts:
+            break
+        turn = engine.handle(state, Press(nexts[0]), NOW)
+    joined = "\n".join(seen)
+    for phrase in ("five things", "four things", "three things", "two things", "one thing"):
+        assert phrase in joined
+    assert turn.state == state
+
+
+def test_safety_plan_is_written_step_by_step_and_read_back(engine, content):
+    start = UserState(step="advised", pronoun="he", data={"principle": "trust", "number": 1})
+    turn = engine.handle(start, Press("sp"), NOW)
+    assert turn.state.step == "plan" and "five parts" in turn.replies[0].text
+    answers = ["racing thoughts", "", "my sister ana 555 0100", "the library", "dr lee"]
+    state = turn.state
+    for answer in answers:
+        event = Text(answer) if answer else Press("sp:skip")
+        turn = engine.handle(state, event, NOW)
+        state = turn.state
+    assert state.step == "advised" and state.data["principle"] == "trust", "back where we were"
+    assert state.plan == {
+        "warning_signs": "racing thoughts",
+        "people": "my sister ana 555 0100",
+        "places": "the library",
+        "professionals": "dr lee",
+    }
+    readback = turn.replies[-1].text
+    assert "Warning signs" in readback and "my sister ana" in readback
+    assert "Things that calm me" not in readback, "a skipped section is not shown"
+    sos = engine.handle(state, Command("sos"), NOW)
+    assert any("racing thoughts" in reply.text for reply in sos.replies)
+
+
+def test_plan_sections_are_trimmed_escaped_and_still_screened(engine):
+    state = engine.handle(UserState(step="ask_situation", pronoun="he"), Press("sp"), NOW).state
+    long_text = "<b>" + "x" * 900
+    turn = engine.handle(state, Text(long_text), NOW)
+    (saved,) = [e for e in turn.effects if isinstance(e, SavePlanSection)]
+    assert len(saved.text) == PLAN_SECTION_MAX
+    assert "first 600 characters" in turn.replies[0].text
+    danger = engine.handle(turn.state, Text("when i want to kill myself"), NOW)
+    assert SafetyHit("crisis") in danger.effects
+    assert "in danger right now" in danger.replies[-1].text
+    assert danger.state.step == "plan", "the plan goes on; the emergency number is right there"
+
+
+def test_cancel_leaves_the_plan_and_returns(engine):
+    state = engine.handle(UserState(step="ask_situation", pronoun="he"), Press("sp"), NOW).state
+    turn = engine.handle(state, Command("cancel"), NOW)
+    assert turn.state.step == "ask_situation"
