@@ -10,20 +10,24 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.content import Content, load_content
 from bot.deps import DEPS_KEY, Deps, get_deps
 from bot.engine import COMMANDS, Engine
+from bot.flood import FloodGate
 from bot.logs import UserHasher
 from bot.pronouns import render
 from bot.safety import SafetyScreen
 from bot.settings import Settings, SettingsError
 from bot.storage import Storage
 from bot.understanding import Router
+from bot.updates import PerChatUpdateProcessor
 from handlers.conversation import (
     on_button,
     on_command,
@@ -32,6 +36,7 @@ from handlers.conversation import (
     on_text,
     on_unsupported,
 )
+from handlers.guards import flood_guard, on_edited, on_membership
 
 log = structlog.get_logger(__name__)
 
@@ -68,6 +73,7 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         ),
         hasher=UserHasher(log_salt(settings)),
         database_path=str(settings.database_path),
+        flood=FloodGate(limit=settings.flood_limit, window=settings.flood_window),
     )
     application = (
         ApplicationBuilder()
@@ -76,6 +82,7 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         .base_file_url(f"{settings.bot_api_base_url}/file/bot")
         # A person waiting for a reply is worth one retry after Telegram's RetryAfter.
         .rate_limiter(AIORateLimiter(max_retries=1))
+        .concurrent_updates(PerChatUpdateProcessor(256))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -96,7 +103,12 @@ def build_application(settings: Settings, content: Content | None = None) -> App
     application.add_handler(MessageHandler(private & filters.TEXT, on_text))
     application.add_handler(MessageHandler(private, on_unsupported))
     application.add_handler(CallbackQueryHandler(on_button))
-    # Edited messages and my_chat_member are deliberately not answered: nothing to say to them.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_edited)
+    )
+    application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Flood control runs first, in a group of its own, for every update.
+    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     application.add_error_handler(on_error)
     return application
 

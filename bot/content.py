@@ -102,6 +102,7 @@ class Texts(StrictModel):
     group_notice: Text
     stale_button: Text
     error: Text
+    slow_down: Text
     forget_ask: Text
     forget_done: Text
     forget_kept: Text

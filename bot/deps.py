@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.content import Content
 from bot.engine import Engine
+from bot.flood import FloodGate
 from bot.logs import UserHasher
 from bot.storage import Storage
 
@@ -26,6 +27,8 @@ class Deps:
     hasher: UserHasher
     database_path: str
     clock: Callable[[], datetime] = utc_now
+    flood: FloodGate = field(default_factory=FloodGate)
+    failures: int = 0  # updates that reached the error handler
     storage: Storage | None = field(default=None)  # opened in post_init, closed in post_shutdown
 
     @property

@@ -49,6 +49,8 @@ class Settings(ContentSettings):
         default=None, description="console or json; default: console on a terminal, json otherwise."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    flood_limit: int = Field(default=20, ge=1, description="Updates a person may send per window.")
+    flood_window: float = Field(default=10.0, gt=0, description="Flood window, in seconds.")
     log_salt: SecretStr | None = Field(
         default=None,
         description="Salt for hashing user ids in logs; default: derived from the token.",

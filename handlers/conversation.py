@@ -23,6 +23,8 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
     deps = get_deps(context.bot_data)
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
+        if update.callback_query is not None:  # a button whose message is gone: stop the spinner
+            await answer_query(update.callback_query, render(deps.content.texts.stale_button, None))
         return
     now = deps.clock()
     state = await deps.db.load_user(user.id)
@@ -113,6 +115,7 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what failed (never texts), and tell the person something went wrong, if we can."""
     deps = get_deps(context.bot_data)
+    deps.failures += 1
     user_id = (
         update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     )

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import io
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.content import Content, load_content
 from bot.emulator import BotApiEmulator, Person
 from bot.engine import Engine
+from bot.logs import configure_logging
 from bot.safety import SafetyScreen
 from bot.settings import Settings
 from bot.understanding import Router
@@ -40,6 +44,17 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest.fixture
+def json_logs(emulator: BotApiEmulator) -> Iterator[io.StringIO]:
+    """The bot's real logging pipeline (JSON, token scrubbed), written to a string to search."""
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", [emulator.token])
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    yield stream
+    logging.getLogger().handlers.clear()
+    structlog.reset_defaults()
+
+
+@pytest.fixture
 def database(tmp_path: Path) -> Path:
     return tmp_path / "bot.sqlite3"
 
@@ -59,13 +74,17 @@ def bot_settings(emulator: BotApiEmulator, database: Path, **overrides: Any) -> 
 class RunningBot:
     """Starts and stops the real Application; ``restart()`` is a stop and a fresh start."""
 
-    def __init__(self, emulator: BotApiEmulator, database: Path) -> None:
+    def __init__(self, emulator: BotApiEmulator, database: Path, **settings: Any) -> None:
         self.emulator = emulator
         self.database = database
+        # Simulated people tap faster than real ones: only the flood tests use the real limit.
+        self.settings = {"flood_limit": 1000, **settings}
         self.application: Any = None
 
     async def start(self) -> None:
-        self.application = build_application(bot_settings(self.emulator, self.database))
+        self.application = build_application(
+            bot_settings(self.emulator, self.database, **self.settings)
+        )
         await start_polling(self.application)
 
     async def stop(self) -> None:

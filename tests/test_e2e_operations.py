@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
 from bot.emulator import Fault
-from bot.logs import configure_logging
 from tests.conftest import RunningBot
 
 
@@ -27,10 +25,9 @@ async def test_a_refused_command_menu_is_a_warning_not_a_failure(
         await running.stop()
 
 
-async def test_logs_hold_no_message_text_no_token_and_no_raw_user_id(emulator, database, person):
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", [emulator.token])
-    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+async def test_logs_hold_no_message_text_no_token_and_no_raw_user_id(
+    emulator, database, person, json_logs
+):
     running = RunningBot(emulator, database)
     await running.start()
     try:
@@ -46,8 +43,7 @@ async def test_logs_hold_no_message_text_no_token_and_no_raw_user_id(emulator, d
         await someone.reply()
     finally:
         await running.stop()
-        logging.getLogger().handlers.clear()
-    output = stream.getvalue()
+    output = json_logs.getvalue()
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(line.get("event") == "turn" for line in lines), "turns are logged"
     assert "zanzibar" not in output

@@ -145,6 +145,42 @@ class Person:
         }
         return self.emulator.push_update({"message": self._message(**shapes[kind])})
 
+    def send_raw(self, **content: Any) -> JSON:
+        """Send a message with exactly these fields (no text, odd shapes): what clients can send."""
+        return self.emulator.push_update({"message": self._message(**content)})
+
+    def edit(self, sent: JSON, text: str) -> JSON:
+        """Edit a message this person sent earlier (``sent`` is the update ``send`` returned)."""
+        message = {**sent["message"], "text": text, "edit_date": int(time.time())}
+        return self.emulator.push_update({"edited_message": message})
+
+    def channel_post(self, text: str) -> JSON:
+        """A post in a channel where the bot is a member (channel posts have no sender)."""
+        message = self._message(text=text)
+        message.pop("from", None)
+        return self.emulator.push_update({"channel_post": message})
+
+    def set_blocked(self, blocked: bool) -> JSON:
+        """Block or unblock the bot: Telegram then sends a my_chat_member update."""
+        (self.emulator.blocked.add if blocked else self.emulator.blocked.discard)(self.chat_id)
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+
+        def member(status: str) -> JSON:  # Telegram always sends until_date for "kicked"
+            extra = {"until_date": 0} if status == "kicked" else {}
+            return {"user": self.emulator.bot_user, "status": status, **extra}
+
+        return self.emulator.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self.chat,
+                    "from": self.user,
+                    "date": int(time.time()),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
+
     def press(self, label: str, on: Shown | None = None) -> JSON:
         """Press the button labelled ``label`` on ``on`` (default: the newest message that has it)."""
         target = on or self.find_button_message(label)

@@ -315,6 +315,8 @@ class BotApiEmulator:
         batch = self._updates[:limit]
         if allowed:
             batch = [u for u in batch if any(k in u for k in allowed)]
+        if batch:  # the bot now works on these: settle() waits for quiet after this, too
+            self.last_bot_activity = time.monotonic()
         return batch
 
     async def _api_setmycommands(self, params: JSON, files: Any) -> bool:
