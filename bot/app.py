@@ -12,16 +12,19 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.content import Content, load_content
 from bot.deps import DEPS_KEY, Deps, get_deps
 from bot.engine import COMMANDS, Engine
 from bot.flood import FloodGate
 from bot.logs import UserHasher
+from bot.nudges import NudgeSender, nudge_job
 from bot.pronouns import render
 from bot.safety import SafetyScreen
 from bot.settings import Settings, SettingsError
@@ -75,6 +78,8 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         database_path=str(settings.database_path),
         flood=FloodGate(limit=settings.flood_limit, window=settings.flood_window),
     )
+    deps.nudger = NudgeSender(content, deps.hasher)
+    deps.nudge_bot = nudge_bot(settings)
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -110,12 +115,43 @@ def build_application(settings: Settings, content: Content | None = None) -> App
     # Flood control runs first, in a group of its own, for every update.
     application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     application.add_error_handler(on_error)
+    assert application.job_queue is not None  # the job-queue extra is a dependency
+    application.job_queue.run_repeating(
+        nudge_job,
+        interval=settings.nudge_sweep_seconds,
+        first=min(settings.nudge_sweep_seconds, 5.0),
+        name="nudges",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     return application
+
+
+def nudge_bot(settings: Settings) -> ExtBot:  # type: ignore[type-arg]
+    """A second bot object for broadcasts: nudges keep under Telegram's ~30 messages a second.
+
+    Its limiter lets one request through every 1/NUDGE_RATE seconds (a bucket of one, so no burst
+    at the start of a sweep) and waits out a RetryAfter up to three times. Replies to people who
+    are chatting use the Application's bot and are never queued behind a sweep.
+    """
+    return ExtBot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.api_url,
+        base_file_url=f"{settings.bot_api_base_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=16),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=1,
+            overall_time_period=1 / settings.nudge_rate,
+            group_max_rate=0,
+            max_retries=3,
+        ),
+    )
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     deps = get_deps(application.bot_data)
     deps.storage = await Storage.open(deps.database_path)
+    if deps.nudge_bot is not None:
+        await deps.nudge_bot.initialize()
     commands = [
         BotCommand(name, render(getattr(deps.content.texts, f"command_{name}"), None))
         for name in COMMANDS
@@ -129,6 +165,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     deps = get_deps(application.bot_data)
+    if deps.nudge_bot is not None:
+        await deps.nudge_bot.shutdown()
     if deps.storage is not None:
         await deps.storage.close()
         deps.storage = None

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.content_base import StrictModel, Text
+from bot.content_nudges import NudgeTexts
 from bot.content_safety import HelplineCountry, SafetyPatterns, SafetyTexts
 from bot.pronouns import PRONOUNS, render
 
@@ -111,6 +112,7 @@ class Texts(StrictModel):
     command_start: Text
     command_principles: Text
     command_settings: Text
+    command_nudges: Text
     command_help: Text
     command_cancel: Text
     command_sos: Text
@@ -136,6 +138,7 @@ class Content(BaseModel):
     safety: SafetyTexts
     safety_patterns: SafetyPatterns
     helplines: Mapping[Annotated[str, Field(pattern=r"^([A-Z]{2}|INTL)$")], HelplineCountry]
+    nudges: NudgeTexts
 
     def topic(self, key: str) -> Topic:
         return self.topics[key]  # type: ignore[index]
@@ -153,6 +156,7 @@ _FILES = {
     "safety": ("safety.toml", "safety"),
     "safety_patterns": ("safety_patterns.toml", "safety_patterns"),
     "helplines": ("helplines.toml", "helplines"),
+    "nudges": ("nudges.toml", "nudges"),
 }
 
 
@@ -206,6 +210,12 @@ def _html_fields(content: Content) -> list[tuple[str, str, str]]:
         fields.append(("safety.toml", f"safety.grounding.{index}", step))
     for index, section in enumerate(content.safety.plan_sections):
         fields.append(("safety.toml", f"safety.plan_sections.{index}.prompt", section.prompt))
+    for name, value in content.nudges:
+        if isinstance(value, str):
+            fields.append(("nudges.toml", f"nudges.{name}", value))
+    for principle, pool in content.nudges.pool:
+        for index, text in enumerate(pool):
+            fields.append(("nudges.toml", f"nudges.pool.{principle}.{index}", text))
     return fields
 
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from telegram import Bot
+
 from bot.content import Content
 from bot.engine import Engine
 from bot.flood import FloodGate
 from bot.logs import UserHasher
+from bot.nudges import NudgeSender
 from bot.storage import Storage
 
 DEPS_KEY = "deps"
@@ -30,6 +33,8 @@ class Deps:
     flood: FloodGate = field(default_factory=FloodGate)
     failures: int = 0  # updates that reached the error handler
     storage: Storage | None = field(default=None)  # opened in post_init, closed in post_shutdown
+    nudger: NudgeSender | None = None
+    nudge_bot: Bot | None = None  # broadcasts go through their own rate limiter (bot/nudges.py)
 
     @property
     def db(self) -> Storage:

@@ -51,6 +51,12 @@ class Settings(ContentSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     flood_limit: int = Field(default=20, ge=1, description="Updates a person may send per window.")
     flood_window: float = Field(default=10.0, gt=0, description="Flood window, in seconds.")
+    nudge_sweep_seconds: float = Field(
+        default=30.0, ge=0.05, le=3600, description="How often to look for nudges that are due."
+    )
+    nudge_rate: float = Field(
+        default=29.0, gt=0, le=1000, description="Nudges sent per second at most (Telegram: ~30)."
+    )
     log_salt: SecretStr | None = Field(
         default=None,
         description="Salt for hashing user ids in logs; default: derived from the token.",

@@ -17,7 +17,8 @@ from typing import Any
 import aiosqlite
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
-from bot.engine.model import Effect, SafetyHit, SavePlanSection
+from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
+from bot.storage_nudges import NudgeStorage
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -67,19 +68,52 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, section)
     ) WITHOUT ROWID;
     """,
+    # 3: daily nudges. The partial index makes "who is due" a range scan over people with nudges
+    # on; nudge_log's primary key makes a second nudge on one local date impossible.
+    """
+    CREATE TABLE nudges (
+        user_id         INTEGER PRIMARY KEY REFERENCES users (user_id) ON DELETE CASCADE,
+        enabled         INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),
+        at              TEXT,
+        zone            TEXT,
+        paused_until    TEXT,
+        next_due        INTEGER,
+        day_end         INTEGER,
+        due_date        TEXT,
+        sent_through    TEXT,
+        sent_count      INTEGER NOT NULL DEFAULT 0,
+        first_principle INTEGER NOT NULL DEFAULT 0,
+        offered         INTEGER NOT NULL DEFAULT 0,
+        off_reason      TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        updated_at      TEXT    NOT NULL
+    );
+    CREATE INDEX nudges_due ON nudges (next_due) WHERE enabled = 1;
+    CREATE TABLE nudge_log (
+        user_id    INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        local_date TEXT    NOT NULL,
+        principle  TEXT    NOT NULL,
+        variant    INTEGER NOT NULL,
+        outcome    TEXT    NOT NULL CHECK (outcome IN ('sending', 'sent', 'blocked', 'failed')),
+        at         TEXT    NOT NULL,
+        PRIMARY KEY (user_id, local_date)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table that holds rows about a person, for /forget and /mydata.
-USER_TABLES = ("advice", "safety_events", "safety_plans", "users")
+USER_TABLES = ("advice", "safety_events", "safety_plans", "nudge_log", "nudges", "users")
 _EXPORT_ORDER = {
     "users": "user_id",
+    "nudges": "user_id",
+    "nudge_log": "local_date",
     "advice": "number",
     "safety_events": "at",
     "safety_plans": "section",
 }
 
 
-class Storage:
+class Storage(NudgeStorage):
     """An open database. Use :meth:`open`; every write goes through one short transaction."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -155,6 +189,7 @@ class Storage:
         ) as cursor:
             plan = {section: text for section, text in await cursor.fetchall()}
         return UserState(
+            nudges=await self.load_nudges(user_id),
             pronoun=row["pronoun"],
             consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
             advice_count=row["advice_count"],
@@ -228,6 +263,8 @@ class Storage:
                 "INSERT INTO safety_events (user_id, category, at) VALUES (?, ?, ?)",
                 (user_id, effect.risk, stamp),
             )
+        elif isinstance(effect, SaveNudges):
+            await self._save_nudges(user_id, effect.prefs, stamp)
         elif isinstance(effect, SavePlanSection):
             await self._db.execute(
                 "INSERT INTO safety_plans (user_id, section, text, updated_at) VALUES (?, ?, ?, ?) "

@@ -51,11 +51,17 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The person blocked or unblocked the bot: note it (never a message: they cannot read it)."""
+    """The person blocked or unblocked the bot: note it (never a message: they cannot read it).
+
+    Blocking switches daily nudges off; unblocking leaves them off until the person asks again.
+    """
     change = update.my_chat_member
     if change is None:
         return
     deps = get_deps(context.bot_data)
+    if change.new_chat_member.status == "kicked" and change.from_user is not None:
+        # They blocked us: switch nudges off now (unblocking does not switch them back on).
+        await deps.db.nudges_undeliverable(change.from_user.id, None, "blocked")
     log.info(
         "membership_changed",
         user=deps.hasher(change.from_user.id if change.from_user else None),

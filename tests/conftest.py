@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,16 @@ def bot_settings(emulator: BotApiEmulator, database: Path, **overrides: Any) -> 
 class RunningBot:
     """Starts and stops the real Application; ``restart()`` is a stop and a fresh start."""
 
-    def __init__(self, emulator: BotApiEmulator, database: Path, **settings: Any) -> None:
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        database: Path,
+        clock: Callable[[], datetime] | None = None,
+        **settings: Any,
+    ) -> None:
         self.emulator = emulator
         self.database = database
+        self.clock = clock  # the bot's "now" (the default: the real time)
         # Simulated people tap faster than real ones: only the flood tests use the real limit.
         self.settings = {"flood_limit": 1000, **settings}
         self.application: Any = None
@@ -85,6 +93,8 @@ class RunningBot:
         self.application = build_application(
             bot_settings(self.emulator, self.database, **self.settings)
         )
+        if self.clock is not None:
+            self.deps.clock = self.clock
         await start_polling(self.application)
 
     async def stop(self) -> None:

@@ -143,7 +143,10 @@ def test_say_it_cycles_drafts_and_another_angle_walks_the_ranking(engine, conten
 def test_feedback_is_an_effect_on_the_named_advice(engine):
     state = advised(engine)
     helpful = engine.handle(state, Press("fb:y:1"), NOW)
-    assert helpful.effects == (FeedbackGiven(1, True),)
+    assert helpful.effects[0] == FeedbackGiven(1, True)
+    assert "ng:on" in all_buttons(helpful), "helpful advice is followed by the nudge offer"
+    again = engine.handle(helpful.state, Press("fb:y:1"), NOW)
+    assert again.effects == (FeedbackGiven(1, True),), "the offer comes once"
     not_quite = engine.handle(state, Press("fb:n:1"), NOW)
     assert not_quite.effects == (FeedbackGiven(1, False),) and "ang:1" in all_buttons(not_quite)
     future = engine.handle(state, Press("fb:y:7"), NOW)

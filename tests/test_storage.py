@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
-from bot.engine.model import SafetyHit, SavePlanSection
+from bot.engine.model import NudgePrefs, SafetyHit, SaveNudges, SavePlanSection
 from bot.storage import MIGRATIONS, SCHEMA_VERSION, USER_TABLES, Storage
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -92,8 +92,13 @@ async def test_erase_removes_every_row_of_that_person_only(tmp_path):
             AdviceGiven(1, "growth", "button"),
             SafetyHit("crisis"),
             SavePlanSection("calming", "a walk with my dog"),
+            SaveNudges(NudgePrefs(enabled=True, at="08:00", zone="Europe/Berlin")),
         ]
         await storage.save_turn(user, user, state, effects, NOW)
+        assert await storage.claim_nudge(user, NOW.date(), "trust", 0, NOW)
+    export = await storage.export_user(1)
+    assert export is not None and export["nudges"][0]["zone"] == "Europe/Berlin"
+    assert export["nudge_log"][0]["principle"] == "trust"
     await storage.save_turn(1, 1, UserState(), [EraseData()], NOW)
     for table in USER_TABLES:
         assert await storage.count_rows(table, 1) == 0

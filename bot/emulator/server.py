@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +57,9 @@ class ApiError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
+
+
+_SENDS = frozenset({"sendmessage", "senddocument"})
 
 
 def bad_request(description: str) -> ApiError:
@@ -111,6 +114,11 @@ class BotApiEmulator:
         self.calls: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.faults: list[Fault] = []
+        # Telegram's broadcast limit: with ``send_limit`` set, more than that many messages in any
+        # one-second window get 429 with retry_after, as Telegram answers a flood.
+        self.send_limit: int | None = None
+        self.rate_limited = 0  # 429s answered because of send_limit
+        self._recent_sends: deque[float] = deque()
         self.blocked: set[int] = set()
         self.commands: list[JSON] = []
         self.documents: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
@@ -257,6 +265,14 @@ class BotApiEmulator:
         chat_id = _optional_int(params.get("chat_id"))
         if chat_id is not None and chat_id in self.blocked and method.lower() != "getupdates":
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.send_limit is not None and method.lower() in _SENDS:
+            now = time.monotonic()
+            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= self.send_limit:
+                self.rate_limited += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            self._recent_sends.append(now)
         for fault in self.faults:
             if not fault.matches(method, chat_id):
                 continue

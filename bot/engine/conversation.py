@@ -25,13 +25,16 @@ from bot.engine.model import (
     Unsupported,
     UserState,
 )
+from bot.engine.nudge_flow import NUDGE_STEPS, NudgeFlow
 from bot.engine.safety_flow import SafetyFlow
 from bot.engine.views import Views
 from bot.pronouns import PRONOUNS
 from bot.safety import SafetyScreen
 from bot.understanding import Router, normalise
 
-COMMANDS = ("start", "principles", "settings", "help", "sos", "cancel", "mydata", "forget")
+COMMANDS = (
+    "start", "principles", "settings", "nudges", "help", "sos", "cancel", "mydata", "forget"
+)  # fmt: skip
 _PRONOUN_WORDS = {
     "he": "he", "him": "he", "his": "he", "boyfriend": "he", "husband": "he",
     "she": "she", "her": "she", "hers": "she", "girlfriend": "she", "wife": "she",
@@ -54,11 +57,12 @@ class Engine:
         self.router = router
         self.screen = screen
         self.safety = SafetyFlow(content, helpline_country, self._resume_prompt)
+        self.nudges = NudgeFlow(content)
 
     def handle(self, state: UserState, event: Input, now: datetime) -> Turn:
         views = Views(self.content, state.pronoun)
         if isinstance(event, Command):
-            return self._command(state, event, views)
+            return self._command(state, event, views, now)
         if isinstance(event, Press):
             return self.safety.press(state, event.data) or self._press(
                 state, event.data, views, now
@@ -70,6 +74,8 @@ class Engine:
                 return self.safety.plan_text(state, event.text, screening)
             if screening.hit:
                 return self.safety.hit(state, screening)
+            if state.step in NUDGE_STEPS:
+                return self.nudges.text(state, event.text, now)
             return self._text(state, event.text, views)
         if isinstance(event, Unsupported):
             if state.step == "new":
@@ -78,7 +84,7 @@ class Engine:
         raise TypeError(f"unknown input {event!r}")  # pragma: no cover - exhaustive above
 
     # ------------------------------------------------------------------ commands
-    def _command(self, state: UserState, command: Command, views: Views) -> Turn:
+    def _command(self, state: UserState, command: Command, views: Views, now: datetime) -> Turn:
         texts = self.content.texts
         match command.name:
             case "start":
@@ -89,6 +95,8 @@ class Engine:
                 return Turn(state, (views.principles_list(),))
             case "settings":
                 return Turn(state, (views.settings(),))
+            case "nudges":
+                return self.nudges.menu(state, now)
             case "help":
                 return Turn(state, (views.plain(texts.help),))
             case "sos":
@@ -126,7 +134,11 @@ class Engine:
             return (views.clarify(list(data.get("candidates", []))),)
         if state.step == "plan":
             return (self.safety.views.plan_prompt(self.safety.section_of(state)),)
-        if state.step == "advised":
+        if state.step == "nudge_time":
+            return (self.nudges.views(state).ask_time(),)
+        if state.step == "nudge_zone":
+            return (self.nudges.views(state).ask_zone(),)
+        if state.step == "advised" and data.get("principle") in PRINCIPLES:
             why = self._why(data["principle"], data.get("situation"))
             reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0))
             return (replace(reply, typing=False),)
@@ -196,6 +208,10 @@ class Engine:
             if data == "fg:no":
                 return Turn(state, (views.plain(texts.forget_kept, edit=True),))
             return Turn(UserState(), (views.plain(texts.forget_done, edit=True),), (EraseData(),))
+        if kind == "ng" and rest.startswith("more:") and rest[5:] in PRINCIPLES:
+            return Turn(state, (replace(views.principle_detail(rest[5:]), edit=False),))
+        if kind == "ng" and (turn := self.nudges.press(state, data, now)) is not None:
+            return turn
         if kind in ("say", "ang", "fb"):
             turn = self._advice_button(state, kind, rest, views)
             if turn is not None:
@@ -210,11 +226,13 @@ class Engine:
             if verdict not in ("y", "n") or number is None or not 1 <= number <= state.advice_count:
                 return None
             helpful = verdict == "y"
-            return Turn(
-                state,
-                (views.after_feedback(helpful, number),),
-                (FeedbackGiven(number, helpful),),
+            thanks = Turn(
+                state, (views.after_feedback(helpful, number),), (FeedbackGiven(number, helpful),)
             )
+            offer = self.nudges.offer_after_advice(state) if helpful else None
+            if offer is None:
+                return thanks
+            return Turn(offer.state, thanks.replies + offer.replies, thanks.effects + offer.effects)
         number = _number(rest)
         if number is None or state.step != "advised" or number != state.data.get("number"):
             return None

@@ -6,11 +6,32 @@ No Telegram types here: handlers translate updates into these inputs and replies
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
-Step = Literal["new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan"]
-STEPS: tuple[Step, ...] = ("new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan")
+Step = Literal[
+    "new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan", "nudge_time", "nudge_zone"
+]
+STEPS: tuple[Step, ...] = (
+    "new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan", "nudge_time", "nudge_zone"
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NudgePrefs:
+    """A person's daily-nudge settings and the next slot (see :mod:`bot.schedule`)."""
+
+    enabled: bool = False
+    at: str | None = None  # local time of day, HH:MM
+    zone: str | None = None  # IANA time zone
+    paused_until: datetime | None = None
+    next_due: datetime | None = None  # UTC; the sweep sends from here ...
+    day_end: datetime | None = None  # ... until the person's local midnight
+    due_date: date | None = None  # the local date of that slot
+    sent_through: date | None = None  # the local date of the last nudge sent (the sweep's field)
+    first: int = 0  # which principle the rotation starts from
+    offered: bool = False  # offered after helpful advice, so we do not ask again
+    off_reason: str | None = None  # "stopped" by the person, or "blocked" when undeliverable
 
 
 @dataclass(frozen=True)
@@ -23,6 +44,7 @@ class UserState:
     advice_count: int = 0  # numbers the advice given, so buttons can name the advice they belong to
     data: dict[str, Any] = field(default_factory=dict)  # the step's payload (JSON-serialisable)
     plan: dict[str, str] = field(default_factory=dict)  # the person's safety plan, by section
+    nudges: NudgePrefs | None = None
 
     def moved(self, step: Step, **data: Any) -> UserState:
         return replace(self, step=step, data=data)
@@ -108,6 +130,13 @@ class SavePlanSection:
 
 
 @dataclass(frozen=True)
+class SaveNudges:
+    """Store the person's new nudge settings (only the fields the person controls)."""
+
+    prefs: NudgePrefs
+
+
+@dataclass(frozen=True)
 class ExportData:
     """Send the person everything stored about them."""
 
@@ -117,7 +146,9 @@ class EraseData:
     """Delete every row about the person; the new state is not saved."""
 
 
-Effect = AdviceGiven | FeedbackGiven | SafetyHit | SavePlanSection | ExportData | EraseData
+Effect = (
+    AdviceGiven | FeedbackGiven | SafetyHit | SavePlanSection | SaveNudges | ExportData | EraseData
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.pronouns import render
 BUTTON_KINDS = frozenset(
     {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
     | {"sos", "safe", "gr", "sp"}  # safety: see bot/engine/safety_views.py
+    | {"ng"}  # daily nudges: see bot/engine/nudge_views.py
 )
 
 
@@ -147,7 +148,8 @@ class Views:
             Button(("✓ " if self.pronoun == p else "") + label, f"st:pr:{p}")
             for p, label in (("he", b.pronoun_he), ("she", b.pronoun_she), ("they", b.pronoun_they))
         )
-        return Reply(self.r(self.texts.settings), (row,), edit=edit)
+        nudges = (Button(self.content.nudges.buttons.menu, "ng:menu"),)
+        return Reply(self.r(self.texts.settings), (row, nudges), edit=edit)
 
     def forget_question(self) -> Reply:
         b = self.buttons
