@@ -24,22 +24,30 @@ def _run() -> int:
 
 
 def _classify() -> int:
-    """One message per input line -> one JSON object per output line, with the bot's own router."""
+    """One message per input line -> one JSON object per output line, with the bot's own router.
+
+    Each object: the principle, its calibrated confidence, whether the bot would ask instead of
+    answering, a second issue (if the message raises one), and the safety screen's risk.
+    """
     from bot.safety import SafetyScreen
     from bot.settings import ContentSettings
     from bot.understanding import Router
 
     content = load_content(ContentSettings().content_dir)
-    router, screen = Router(content.cues), SafetyScreen(content.safety_patterns)
+    router = Router(content.examples, content.cues)
+    screen = SafetyScreen(content.safety_patterns)
     for line in sys.stdin:
         text = line.rstrip("\n")
         routing = router.route(text)
         risk = screen.screen(text).risk
-        print(
-            json.dumps(
-                {"principle": routing.principle, "confidence": routing.confidence, "risk": risk}
-            )
-        )
+        verdict = {
+            "principle": routing.principle,
+            "confidence": routing.confidence,
+            "asks": not routing.confident,  # below the threshold the bot asks with buttons
+            "second": routing.second,
+            "risk": risk,
+        }
+        print(json.dumps(verdict))
     return 0
 
 

@@ -70,7 +70,7 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         content=content,
         engine=Engine(
             content,
-            Router(content.cues),
+            Router(content.examples, content.cues),
             SafetyScreen(content.safety_patterns),
             settings.helpline_country,
         ),

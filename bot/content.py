@@ -10,25 +10,25 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.content_base import StrictModel, Text
+from bot.content_base import (
+    CLOSING_IDEA,
+    PRINCIPLES,
+    ContentError,
+    PrincipleKey,
+    StrictModel,
+    Text,
+    TopicKey,
+)
+from bot.content_examples import Example, load_examples
 from bot.content_nudges import NudgeTexts
 from bot.content_safety import HelplineCountry, SafetyPatterns, SafetyTexts
 from bot.pronouns import PRONOUNS, render
 
-PRINCIPLES = ("independence", "codependency", "balance", "trust", "desire", "growth")
-CLOSING_IDEA = "communication"
-PrincipleKey = Literal["independence", "codependency", "balance", "trust", "desire", "growth"]
-TopicKey = Literal[
-    "independence", "codependency", "balance", "trust", "desire", "growth", "communication"
-]
-
-
-class ContentError(RuntimeError):
-    """A content file is missing or invalid; the message names the file and the field."""
+__all__ = ["CLOSING_IDEA", "PRINCIPLES", "ContentError", "Example", "PrincipleKey", "TopicKey"]
 
 
 class Draft(StrictModel):
@@ -89,6 +89,7 @@ class Texts(StrictModel):
     advice_tip_heading: Text
     advice_send_heading: Text
     advice_closing: Text
+    advice_also: Text
     another_draft: Text
     last_angle: Text
     thanks_helpful: Text
@@ -139,6 +140,7 @@ class Content(BaseModel):
     safety_patterns: SafetyPatterns
     helplines: Mapping[Annotated[str, Field(pattern=r"^([A-Z]{2}|INTL)$")], HelplineCountry]
     nudges: NudgeTexts
+    examples: tuple[Example, ...]  # content/understanding.tsv, what the router learns from
 
     def topic(self, key: str) -> Topic:
         return self.topics[key]  # type: ignore[index]
@@ -179,6 +181,7 @@ def load_content(directory: Path | None = None) -> Content:
         if table not in data:
             raise ContentError(f"content file {path}: table [{table}] is missing")
         raw[field] = data[table]
+    raw["examples"] = load_examples(directory)
     try:
         content = Content.model_validate(raw)
     except ValidationError as error:

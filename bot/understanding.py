@@ -1,9 +1,10 @@
-"""Free text -> the principle that fits, with a confidence: a transparent phrase scorer.
+"""Free text -> the principle that fits, with a calibrated confidence. Pure; no network, no big model.
 
-Pure and fast: the cue phrases come from ``content/cues.toml``; a message is normalised (lowercase,
-no apostrophes or punctuation), every cue found adds its weight to its principle, and confidence grows
-with both the share of the evidence the winner holds and how much evidence there is. Below the
-content's threshold the bot asks instead of guessing.
+The router is a multinomial naive Bayes over word, word-pair and character n-gram features, learned
+at start-up (a few milliseconds) from the labelled messages in ``content/understanding.tsv`` and the
+cue phrases in ``content/cues.toml``. Its log-odds are softened by a temperature chosen by
+cross-validation on those same messages (``bench/understanding.py --tune`` prints it), so that the
+confidence reads as a probability: below ``threshold`` the bot asks with buttons instead of guessing.
 """
 
 from __future__ import annotations
@@ -11,27 +12,97 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.content import PRINCIPLES, Cues
+from bot.content import PRINCIPLES, Cues, Example
+from bot.content_examples import UNCLEAR
 
+LABELS = (*PRINCIPLES, UNCLEAR)  # "unclear" learns what too vague to place looks like
+
+_CLAUSE_BREAK = re.compile(
+    r"[.;!?,]+|\b(?:and|but|so|because|cause|cuz|coz|then|now|while|although|though)\b",
+    re.IGNORECASE,
+)
 _APOSTROPHES = re.compile(r"[’'`´]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-# How much evidence makes us sure: with this much weight behind the winner, saturation is ~63%.
-_EVIDENCE_SCALE = 1.6
-
-
-@dataclass(frozen=True)
-class Routing:
-    """The router's answer: principles best first, and how sure it is of the first."""
-
-    ranking: tuple[str, ...]  # principles with any evidence, best first
-    confidence: float  # 0..1
-    confident: bool
-
-    @property
-    def principle(self) -> str | None:
-        return self.ranking[0] if self.ranking else None
+# Words that say nothing about which principle fits: a message of only these has no evidence.
+_FILLER = frozenset(
+    [
+        "i",
+        "im",
+        "me",
+        "my",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "it",
+        "its",
+        "is",
+        "was",
+        "be",
+        "been",
+        "am",
+        "are",
+        "is",
+        "he",
+        "she",
+        "they",
+        "him",
+        "her",
+        "them",
+        "his",
+        "hers",
+        "their",
+        "theirs",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "this",
+        "that",
+        "what",
+        "how",
+        "do",
+        "does",
+        "did",
+        "just",
+        "really",
+        "very",
+        "like",
+        "so",
+        "ok",
+        "okay",
+        "hi",
+        "hello",
+        "hey",
+        "yes",
+        "no",
+        "not",
+        "dont",
+        "idk",
+        "lol",
+        "please",
+        "help",
+        "thanks",
+        "thank",
+        "know",
+        "think",
+        "feel",
+        "want",
+    ]
+)
 
 
 def normalise(text: str) -> list[str]:
@@ -49,61 +120,135 @@ def normalise(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Cue:
-    words: tuple[str, ...]
-    prefix: bool  # last word matches any ending
-    weight: float
+class Routing:
+    """The router's answer: principles best first, and how sure it is of the first."""
+
+    ranking: tuple[str, ...]  # best first; empty when the text holds no evidence at all
+    confidence: float  # 0..1, the calibrated probability of ranking[0]
+    confident: bool
+    second: str | None = None  # a second issue the message also raises, if it clearly does
+
+    @property
+    def principle(self) -> str | None:
+        return self.ranking[0] if self.ranking else None
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The knobs cross-validation chose (see ``bench/understanding.py --tune``)."""
+
+    alpha: float = 0.1  # additive smoothing
+    char_weight: float = 0.2  # how much one character n-gram counts, against one word
+    cue_weight: float = 3.0  # how much one cue phrase counts, against one labelled message
+    second_weight: float = 0.5  # a message's second issue counts this much for that principle
+    temperature: float = 6.0  # log-odds are divided by this before the softmax
+    second_share: float = 0.2  # a runner-up this probable is named as a second issue
+    clause_share: float = 0.5  # a clause this sure of another principle names a second issue
+
+
+def features(words: Sequence[str], char_weight: float) -> dict[str, float]:
+    """Word, word-pair and character 3- to 5-gram features, each counted once (binary NB)."""
+    found: dict[str, float] = {}
+    for i, word in enumerate(words):
+        found[word] = 1.0
+        if i:
+            found[f"{words[i - 1]} {word}"] = 1.0
+        padded = f"<{word}>"
+        for n in (3, 4, 5):
+            for start in range(len(padded) - n + 1):
+                found.setdefault(f"#{padded[start : start + n]}", char_weight)
+    return found
 
 
 class Router:
-    """Scores text against cue phrases. Build once at start-up; :meth:`route` is pure."""
+    """Naive Bayes over the labelled messages. Build once at start-up; :meth:`route` is pure."""
 
-    def __init__(self, cues: Cues) -> None:
+    def __init__(
+        self,
+        examples: Iterable[Example],
+        cues: Cues,
+        settings: ModelSettings | None = None,
+    ) -> None:
+        self.settings = settings or ModelSettings()
         self.threshold = cues.threshold
-        self._cues: dict[str, list[_Cue]] = {}
-        self._by_first: dict[str, list[tuple[str, _Cue]]] = {}
-        self._prefixed: list[tuple[str, _Cue]] = []
+        s = self.settings
+        counts: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(LABELS))
+        documents = [0.0] * len(LABELS)
+
+        def learn(text: str, label: str, weight: float) -> None:
+            index = LABELS.index(label)
+            documents[index] += weight
+            for feature, value in features(normalise(text), s.char_weight).items():
+                counts[feature][index] += value * weight
+
+        for example in examples:
+            learn(example.text, example.principle, 1.0)
+            if example.second is not None:
+                learn(example.text, example.second, s.second_weight)
         for principle, phrases in cues.phrases.items():
             for phrase in phrases:
-                prefix = phrase.endswith("*")
-                words = tuple(normalise(phrase.rstrip("*")))
-                if not words:
-                    continue
-                cue = _Cue(words, prefix, 1.0 + 0.6 * (len(words) - 1))
-                if prefix and len(words) == 1:
-                    self._prefixed.append((principle, cue))
-                else:
-                    self._by_first.setdefault(words[0], []).append((principle, cue))
+                learn(phrase.rstrip("*"), principle, s.cue_weight)
 
-    def scores(self, text: str) -> dict[str, float]:
-        words = normalise(text)
-        scores = dict.fromkeys(PRINCIPLES, 0.0)
-        for i, word in enumerate(words):
-            for principle, cue in self._by_first.get(word, ()):
-                if _matches(words, i, cue):
-                    scores[principle] += cue.weight
-            for principle, cue in self._prefixed:
-                if word.startswith(cue.words[0]):
-                    scores[principle] += cue.weight
-        return scores
+        totals = [sum(column) for column in zip(*counts.values(), strict=True)]
+        vocabulary = len(counts)
+        self._prior = [math.log(d / sum(documents)) for d in documents]
+        self._weights: dict[str, tuple[float, ...]] = {
+            feature: tuple(
+                math.log((row[c] + s.alpha) / (totals[c] + s.alpha * vocabulary))
+                for c in range(len(LABELS))
+            )
+            for feature, row in counts.items()
+        }
+        self._known_words = {f for f in counts if " " not in f and not f.startswith("#")}
+
+    def log_odds(self, text: str) -> tuple[list[float], int]:
+        """Per-principle log scores (prior plus evidence), and how many content words were known."""
+        words = normalise(text)[:200]  # a bound: the first 200 words say what the message is about
+        scores = list(self._prior)
+        for feature, value in features(words, self.settings.char_weight).items():
+            weights = self._weights.get(feature)
+            if weights is None:
+                continue
+            for c, weight in enumerate(weights):
+                scores[c] += value * weight
+        evidence = sum(1 for w in words if w in self._known_words and w not in _FILLER)
+        return scores, evidence
+
+    def probabilities(self, text: str) -> tuple[dict[str, float], int]:
+        scores, evidence = self.log_odds(text)
+        top = max(scores)
+        exps = [math.exp((score - top) / self.settings.temperature) for score in scores]
+        total = sum(exps)
+        return {label: e / total for label, e in zip(LABELS, exps, strict=True)}, evidence
 
     def route(self, text: str) -> Routing:
-        scores = self.scores(text)
-        ranked = sorted((p for p in PRINCIPLES if scores[p] > 0), key=lambda p: -scores[p])
-        if not ranked:
-            return Routing((), 0.0, False)
-        total = sum(scores.values())
-        top = scores[ranked[0]]
-        confidence = (top / total) * (1 - math.exp(-top / _EVIDENCE_SCALE))
-        confidence = round(min(max(confidence, 0.0), 1.0), 3)
-        return Routing(tuple(ranked), confidence, confidence >= self.threshold)
+        probabilities, evidence = self.probabilities(text)
+        if evidence == 0 or max(probabilities, key=probabilities.__getitem__) == UNCLEAR:
+            return Routing((), 0.0, False)  # nothing to go on: ask what is happening
+        ranking = sorted(PRINCIPLES, key=lambda p: -probabilities[p])
+        confidence = round(probabilities[ranking[0]], 3)
+        second = self._second_issue(text, ranking[0])
+        if second is None and probabilities[ranking[1]] >= self.settings.second_share:
+            second = ranking[1]
+        if second is not None:  # the second issue is the next angle, whatever its share
+            ranking.remove(second)
+            ranking.insert(1, second)
+        return Routing(tuple(ranking), confidence, confidence >= self.threshold, second)
 
+    def _second_issue(self, text: str, primary: str) -> str | None:
+        """A principle that one clause of the message clearly raises, other than ``primary``.
 
-def _matches(words: list[str], start: int, cue: _Cue) -> bool:
-    end = start + len(cue.words)
-    if end > len(words):
-        return False
-    window = words[start:end]
-    if cue.prefix:
-        return window[:-1] == list(cue.words[:-1]) and window[-1].startswith(cue.words[-1])
-    return tuple(window) == cue.words
+        "He asked for space and now I can't stop texting him" is two messages in one; read
+        clause by clause, the second clause names the second issue even when the words of the
+        first dominate the whole.
+        """
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if len(c.split()) >= 3][:8]
+        if len(clauses) < 2:
+            return None
+        best, best_share = None, self.settings.clause_share
+        for clause in clauses:
+            shares, evidence = self.probabilities(clause)
+            top = max(shares, key=shares.__getitem__)
+            if evidence and top not in (primary, UNCLEAR) and shares[top] >= best_share:
+                best, best_share = top, shares[top]
+        return best

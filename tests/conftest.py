@@ -28,7 +28,12 @@ def content() -> Content:
 
 
 def make_engine(content: Content, country: str = "INTL") -> Engine:
-    return Engine(content, Router(content.cues), SafetyScreen(content.safety_patterns), country)
+    return Engine(
+        content,
+        Router(content.examples, content.cues),
+        SafetyScreen(content.safety_patterns),
+        country,
+    )
 
 
 @pytest.fixture(scope="session")

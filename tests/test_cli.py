@@ -31,7 +31,13 @@ def test_classify_prints_one_json_object_per_line():
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == 3
     assert out[0]["principle"] == "independence" and 0 < out[0]["confidence"] <= 1
-    assert out[1] == {"principle": None, "confidence": 0.0, "risk": "none"}
+    assert out[1] == {
+        "principle": None,
+        "confidence": 0.0,
+        "asks": True,
+        "second": None,
+        "risk": "none",
+    }
     assert out[2]["principle"] == "codependency"
 
 
@@ -39,11 +45,13 @@ def test_classify_uses_the_bots_router(content):
     from bot.understanding import Router
 
     text = "im scared shes losing interest"
-    routing = Router(content.cues).route(text)
+    routing = Router(content.examples, content.cues).route(text)
     result = run(["classify"], text + "\n")
     assert json.loads(result.stdout) == {
         "principle": routing.principle,
         "confidence": routing.confidence,
+        "asks": not routing.confident,
+        "second": routing.second,
         "risk": "none",
     }
 

@@ -138,3 +138,26 @@ def test_bad_toml_and_missing_files_fail_clearly(broken_dir):
     (broken_dir / "cues.toml").unlink()
     with pytest.raises(ContentError, match=r"cues\.toml is missing"):
         load_content(broken_dir)
+
+
+def test_a_broken_training_message_names_the_file_line_and_field(broken_dir):
+    path = broken_dir / "understanding.tsv"
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("trust\t"))
+    lines[index] = lines[index].replace("trust", "trusst", 1)
+    path.write_text("\n".join(lines))
+    with pytest.raises(ContentError) as error:
+        load_content(broken_dir)
+    message = str(error.value)
+    assert "understanding.tsv" in message and f"line {index + 1}" in message
+    assert "field principle" in message
+    path.write_text("\n".join([*lines[:index], "trust\tonly two columns"]))
+    with pytest.raises(ContentError, match=r"expected 3 tab-separated columns"):
+        load_content(broken_dir)
+
+
+def test_a_repeated_training_message_is_refused(broken_dir):
+    path = broken_dir / "understanding.tsv"
+    path.write_text(path.read_text() + "\ntrust\t\tim scared shes going to leave me\n" * 2)
+    with pytest.raises(ContentError, match=r"the same message is on line"):
+        load_content(broken_dir)

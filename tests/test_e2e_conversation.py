@@ -91,10 +91,39 @@ async def test_free_text_and_another_angle(bot, person, onboard, database):
     ]
 
 
+async def test_two_issues_get_the_first_now_and_the_second_under_another_angle(
+    bot, person, onboard, database
+):
+    lee = person(1004, "Lee")
+    await onboard(lee, "He")
+    lee.send("he asked for some space and now i cant stop texting him all day")
+    advice = await lee.reply()
+    names = {"independence": "Room to be himself", "codependency": "Holding on without"}
+    first = next(key for key, name in names.items() if advice.text.startswith(f"{name}", 2))
+    other = ({"independence", "codependency"} - {first}).pop()
+    assert names[other] in advice.text.split("You mentioned a second thing too")[1]
+    lee.press("🔄 Another angle", on=advice)
+    second = await lee.reply()
+    assert names[other] in second.text.splitlines()[0]
+    assert rows(database, "SELECT principle, method FROM advice WHERE user_id=1004") == [
+        (first, "text"),
+        (other, "angle"),
+    ]
+
+
+async def test_a_vague_message_asks_what_is_happening(bot, person, onboard, database):
+    ria = person(1005, "Ria")
+    await onboard(ria, "She")
+    ria.send("can you give me some advice about my gf")
+    menu = await ria.reply()
+    assert "sit:went_quiet" in [b.data for row in menu.buttons for b in row]
+    assert rows(database, "SELECT COUNT(*) FROM advice") == [(0,)]
+
+
 async def test_unsure_text_asks_with_buttons(bot, person, onboard, database):
     kim = person(1003, "Kim")
     await onboard(kim, "They")
-    kim.send("i feel lonely and im worried")  # weak evidence for two principles
+    kim.send("im not sure whether to step back or hold on")  # torn between principles
     question = await kim.reply()
     assert "which of these sounds closest" in question.text
     assert 2 <= len(question.labels) <= 4

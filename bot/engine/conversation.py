@@ -140,7 +140,8 @@ class Engine:
             return (self.nudges.views(state).ask_zone(),)
         if state.step == "advised" and data.get("principle") in PRINCIPLES:
             why = self._why(data["principle"], data.get("situation"))
-            reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0))
+            also = data.get("also") if data.get("also") in PRINCIPLES else None
+            reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0), also)
             return (replace(reply, typing=False),)
         return (views.situation_menu(),)
 
@@ -169,7 +170,7 @@ class Engine:
         routing = self.router.route(text)
         if routing.confident and routing.principle is not None:
             ranking = _full_ranking(routing.ranking)
-            return self._advise(state, ranking, 0, "text", None, views)
+            return self._advise(state, ranking, 0, "text", None, views, routing.second)
         if routing.ranking:
             candidates = list(routing.ranking[:_MAX_CLARIFY])
             return Turn(state.moved("clarify", candidates=candidates), (views.clarify(candidates),))
@@ -266,7 +267,9 @@ class Engine:
         method: str,
         situation: str | None,
         views: Views,
+        also: str | None = None,
     ) -> Turn:
+        """Give the advice at ``ranking[position]``; ``also`` (a second issue) is shown with it."""
         number = state.advice_count + 1
         principle = ranking[position]
         new_state = replace(state, advice_count=number).moved(
@@ -277,10 +280,11 @@ class Engine:
             number=number,
             draft=0,
             situation=situation,
+            also=also,
         )
         effect = AdviceGiven(number, principle, method, situation)  # type: ignore[arg-type]
         why = self._why(principle, situation)
-        return Turn(new_state, (views.advice(principle, why, number),), (effect,))
+        return Turn(new_state, (views.advice(principle, why, number, also=also),), (effect,))
 
     def _why(self, principle: str, situation_key: str | None) -> str:
         """A situation's own explanation when the advice came from its button, else the topic's."""

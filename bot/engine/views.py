@@ -62,7 +62,10 @@ class Views:
             (Button(b.start_over, "restart"),),
         )
 
-    def advice(self, principle: str, why: str, number: int, draft: int = 0) -> Reply:
+    def advice(
+        self, principle: str, why: str, number: int, draft: int = 0, also: str | None = None
+    ) -> Reply:
+        """The advice for ``principle``; ``also`` names a second issue the message raised."""
         topic = self.content.topic(principle)
         t = self.texts
         chosen = topic.drafts[draft % len(topic.drafts)]
@@ -74,6 +77,9 @@ class Views:
         ]
         if principle != CLOSING_IDEA:
             parts.append(f"<i>{self.r(t.advice_closing)}</i>")
+        if also is not None:
+            second = self.content.topic(also)
+            parts.append(f"{self.r(t.advice_also)} {second.emoji} <b>{self.r(second.name)}</b>")
         return Reply("\n\n".join(parts), self.advice_keyboard(number), typing=True)
 
     def draft(self, principle: str, number: int, draft: int) -> Reply:
