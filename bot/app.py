@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from urllib.parse import urlsplit
+
 import structlog
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -12,6 +16,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     ExtBot,
     MessageHandler,
     TypeHandler,
@@ -25,6 +30,7 @@ from bot.engine import COMMANDS, Engine
 from bot.flood import FloodGate
 from bot.logs import UserHasher
 from bot.nudges import NudgeSender, nudge_job
+from bot.poller import Poller, UpdateLedger
 from bot.pronouns import render
 from bot.safety import SafetyScreen
 from bot.settings import Settings, SettingsError
@@ -80,7 +86,8 @@ def build_application(settings: Settings, content: Content | None = None) -> App
     )
     deps.nudger = NudgeSender(content, deps.hasher)
     deps.nudge_bot = nudge_bot(settings)
-    application = (
+    deps.admin_ids = frozenset(settings.admin_ids)
+    builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.api_url)
@@ -90,9 +97,13 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         .concurrent_updates(PerChatUpdateProcessor(256))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if settings.mode == "polling":  # our own poller records updates first (bot/poller.py)
+        builder = builder.updater(None)
+    application = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    if settings.mode == "polling":
+        deps.poller = Poller(application, timeout=10, allowed=ALLOWED_UPDATES)
 
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     # Groups and channels first: one notice, then silence, whatever was sent there.
@@ -123,6 +134,9 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         name="nudges",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    application.job_queue.run_repeating(
+        outbox_job, interval=5.0, first=5.0, name="outbox", job_kwargs={"coalesce": True}
+    )
     return application
 
 
@@ -147,9 +161,19 @@ def nudge_bot(settings: Settings) -> ExtBot:  # type: ignore[type-arg]
     )
 
 
+async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retry replies whose first send failed for a reason that may pass (bot/outbox.py)."""
+    deps = get_deps(context.bot_data)
+    if deps.storage is not None:
+        await deps.deliverer.flush_all(context.bot, deps.storage)
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     deps = get_deps(application.bot_data)
     deps.storage = await Storage.open(deps.database_path)
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.ledger = UpdateLedger(deps)
     if deps.nudge_bot is not None:
         await deps.nudge_bot.initialize()
     commands = [
@@ -174,29 +198,62 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
 
 
 def run(settings: Settings) -> None:
-    """Run the bot with long polling until SIGINT or SIGTERM."""
+    """Run the bot until SIGINT or SIGTERM: long polling, or a webhook when MODE=webhook."""
     application = build_application(settings)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    if settings.mode == "webhook":
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        path = urlsplit(settings.webhook_url).path.strip("/")
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        return
+    asyncio.run(_poll_until_signalled(application))
+
+
+async def _poll_until_signalled(application: Application) -> None:  # type: ignore[type-arg]
+    """Poll until SIGINT or SIGTERM; then let updates in flight finish and close the database."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await start_polling(application)
+    try:
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await stop_polling(application)
 
 
 async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
-    """Start an Application inside a running event loop, in ``run_polling``'s order.
+    """Start the Application and our poller inside a running event loop.
 
-    ``run_polling`` owns its event loop; the terminal chat and the tests run the bot beside an
-    emulator in one loop, so they start and stop it with these two functions instead.
+    The terminal chat and the tests run the bot beside an emulator in one loop, and ``run`` uses
+    the same two functions. Replies and updates a previous run left behind are finished first.
     """
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-    )
     await application.start()
+    poller = get_deps(application.bot_data).poller
+    if poller is not None:
+        await poller.start()
+    elif application.updater is not None:
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+        )
 
 
 async def stop_polling(application: Application) -> None:  # type: ignore[type-arg]
     """Stop what :func:`start_polling` started: updates in flight finish, the database closes."""
+    poller = get_deps(application.bot_data).poller
+    if poller is not None:
+        await poller.stop()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

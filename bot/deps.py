@@ -14,6 +14,7 @@ from bot.engine import Engine
 from bot.flood import FloodGate
 from bot.logs import UserHasher
 from bot.nudges import NudgeSender
+from bot.outbox import Deliverer
 from bot.storage import Storage
 
 DEPS_KEY = "deps"
@@ -35,6 +36,9 @@ class Deps:
     storage: Storage | None = field(default=None)  # opened in post_init, closed in post_shutdown
     nudger: NudgeSender | None = None
     nudge_bot: Bot | None = None  # broadcasts go through their own rate limiter (bot/nudges.py)
+    deliverer: Deliverer = field(default_factory=Deliverer)  # sends the outbox (bot/outbox.py)
+    admin_ids: frozenset[int] = frozenset()  # who may use /stats
+    poller: Any = None  # bot.poller.Poller in polling mode (it imports this module)
 
     @property
     def db(self) -> Storage:

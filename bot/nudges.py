@@ -25,10 +25,10 @@ from bot.content import PRINCIPLES, Content
 from bot.engine.nudge_flow import slot_after
 from bot.engine.nudge_views import NudgeViews
 from bot.logs import UserHasher
+from bot.outbox import outgoing_for, send_outgoing
 from bot.schedule import rotation
 from bot.storage import Storage
 from bot.storage_nudges import DueNudge
-from handlers.replies import send_reply
 
 log = structlog.get_logger(__name__)
 KEEP_LOG = timedelta(days=60)  # the log prevents a second nudge on one date; /mydata shows it
@@ -155,7 +155,7 @@ class NudgeSender:
             await self._move_on(db, item, now)
             return
         try:
-            await send_reply(bot, item.chat_id, reply, None)
+            await send_outgoing(bot, outgoing_for(item.chat_id, (reply,), None, None)[0])
         except Forbidden:
             report.blocked += 1
             log.info("nudges_off_blocked", user=self.hasher(item.user_id))

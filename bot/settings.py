@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.content import default_content_dir
 
 _TOKEN_RE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{30,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class SettingsError(RuntimeError):
@@ -61,6 +62,37 @@ class Settings(ContentSettings):
         default=None,
         description="Salt for hashing user ids in logs; default: derived from the token.",
     )
+    mode: Literal["polling", "webhook"] = Field(
+        default="polling", description="polling (no public address needed) or webhook."
+    )
+    webhook_url: str | None = Field(
+        default=None, description="The public HTTPS address Telegram posts updates to."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Za-z0-9_-).",
+    )
+    webhook_listen: str = Field(default="0.0.0.0", description="Address the webhook server binds.")
+    webhook_port: int = Field(default=8443, ge=1, le=65535, description="Webhook server port.")
+    admin_ids: list[int] = Field(
+        default_factory=list, description="Telegram user ids allowed to use /stats (JSON list)."
+    )
+    health_max_idle: float = Field(
+        default=300.0, gt=0, description="Seconds without progress before the health check fails."
+    )
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> Settings:
+        if self.mode == "webhook" and (self.webhook_url is None or self.webhook_secret is None):
+            raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+        return self
 
     @field_validator("bot_token")
     @classmethod

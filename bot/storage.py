@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
+from bot.storage_inbox import InboxStorage, Outgoing
 from bot.storage_nudges import NudgeStorage
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
@@ -99,6 +100,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, local_date)
     ) WITHOUT ROWID;
     """,
+    # 4: exactly-once. The ids of processed updates (never their content); replies committed
+    # with the state change and deleted once sent (see bot/storage_inbox.py).
+    """
+    CREATE TABLE inbox (
+        update_id INTEGER PRIMARY KEY,
+        done      INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
+    );
+    CREATE TABLE outbox (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        update_id INTEGER,
+        chat_id   INTEGER NOT NULL,
+        kind      TEXT    NOT NULL CHECK (kind IN ('answer', 'message', 'edit', 'document')),
+        payload   TEXT    NOT NULL,
+        attempts  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_by_chat ON outbox (chat_id, id);
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table that holds rows about a person, for /forget and /mydata.
@@ -113,7 +135,7 @@ _EXPORT_ORDER = {
 }
 
 
-class Storage(NudgeStorage):
+class Storage(NudgeStorage, InboxStorage):
     """An open database. Use :meth:`open`; every write goes through one short transaction."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -204,8 +226,14 @@ class Storage(NudgeStorage):
         state: UserState,
         effects: Iterable[Effect],
         now: datetime,
+        update_id: int | None = None,
+        outgoing: Iterable[Outgoing] = (),
     ) -> None:
-        """Commit the new state and the turn's effects together (write-through)."""
+        """Commit the new state, the turn's effects, its replies and "update done" together.
+
+        So after a crash an update either changed nothing (and runs again) or changed everything
+        and has its replies waiting in the outbox (which are sent, not decided again).
+        """
         effects = list(effects)
         stamp = now.isoformat()
         async with self._lock:
@@ -217,6 +245,9 @@ class Storage(NudgeStorage):
                     await self._upsert_user(user_id, chat_id, state, stamp)
                     for effect in effects:
                         await self._apply(user_id, effect, stamp)
+                await self._queue_outgoing(update_id, outgoing)
+                if update_id is not None:
+                    await self._finish_update_in_transaction(update_id, stamp)
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise

@@ -1,19 +1,35 @@
 """Handlers: each translates one kind of update into an engine input, then runs the turn.
 
-A turn is always: load the person's state, ask the engine, commit the new state and effects, then
-answer (write-through: the state is safe before the person sees the reply).
+A turn is always: load the person's state, ask the engine, commit the new state, its effects and
+its replies (to the outbox) in one transaction, then send the replies. So a crash leaves either
+nothing done (the update runs again) or everything decided (the replies are sent, not re-decided).
 """
 
 from __future__ import annotations
+
+import json
+from datetime import datetime
 
 import structlog
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.deps import get_deps
-from bot.engine import BUTTON_KINDS, COMMANDS, Command, ExportData, Input, Press, Text, Unsupported
+from bot.deps import Deps, get_deps
+from bot.engine import (
+    BUTTON_KINDS,
+    COMMANDS,
+    Command,
+    ExportData,
+    Input,
+    Press,
+    Reply,
+    Text,
+    Unsupported,
+)
+from bot.outbox import document, outgoing_for
 from bot.pronouns import render
-from handlers.replies import answer_query, send_export, send_reply
+from bot.storage_inbox import Outgoing
+from handlers.replies import answer_query
 
 log = structlog.get_logger(__name__)
 
@@ -29,7 +45,16 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
     now = deps.clock()
     state = await deps.db.load_user(user.id)
     turn = deps.engine.handle(state, event, now)
-    await deps.db.save_turn(user.id, chat.id, turn.state, turn.effects, now)
+    query = update.callback_query
+    outgoing = outgoing_for(chat.id, turn.replies, turn.toast, query)
+    for effect in turn.effects:
+        if isinstance(effect, ExportData):  # the data as it stands, sent with this turn
+            outgoing.insert(
+                1 if query is not None else 0, await _export(deps, user.id, chat.id, now)
+            )
+    await deps.db.save_turn(
+        user.id, chat.id, turn.state, turn.effects, now, update.update_id, outgoing
+    )
     log.info(
         "turn",
         user=deps.hasher(user.id),
@@ -38,19 +63,20 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
         step_to=turn.state.step,
         effects=[type(effect).__name__ for effect in turn.effects],
     )
-    query = update.callback_query
-    if query is not None:
-        await answer_query(query, turn.toast)
-    for effect in turn.effects:
-        if isinstance(effect, ExportData):
-            export = await deps.db.export_user(user.id)
-            texts = deps.content.texts
-            if export is None:
-                await context.bot.send_message(chat.id, render(texts.mydata_empty, None))
-            else:
-                await send_export(context.bot, chat.id, export, texts.mydata_caption, now)
-    for reply in turn.replies:
-        await send_reply(context.bot, chat.id, reply, query)
+    await deps.deliverer.flush_chat(context.bot, deps.db, chat.id)
+
+
+async def _export(deps: Deps, user_id: int, chat_id: int, now: datetime) -> Outgoing:
+    """/mydata: everything stored about the person, as a JSON document (or a note: nothing)."""
+    export = await deps.db.export_user(user_id)
+    texts = deps.content.texts
+    if export is None:
+        reply = Reply(render(texts.mydata_empty, None))
+        return outgoing_for(chat_id, (reply,), None, None)[0]
+    content = json.dumps(export, indent=2, ensure_ascii=False, default=str)
+    return document(
+        chat_id, f"breathing-room-data-{now:%Y%m%d}.json", content, texts.mydata_caption
+    )
 
 
 def _describe(event: Input) -> str:

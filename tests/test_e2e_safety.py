@@ -89,6 +89,7 @@ async def test_sos_grounding_and_safety_plan(bot, person, onboard, database, emu
     ash.send("/forget")
     ash.press("Yes, erase", on=await ash.reply())
     await ash.reply()
+    await emulator.settle()  # the reply's outbox row goes once Telegram has confirmed it
     assert set(user_rows_everywhere(database, 3003).values()) == {0}
 
 

@@ -1,0 +1,151 @@
+"""Send what turns committed to the outbox, in order per chat, and only then forget it.
+
+A turn's replies become :class:`Outgoing` rows in the same transaction as its state change. They
+are sent right after the commit; if the bot dies first, they are sent at the next start (and a row
+that was on the wire at the instant of a crash is sent a second time: the one duplicate that no
+design can rule out without Telegram's help). Sends that fail for a reason that may pass (network,
+a 5xx, a RetryAfter beyond the limiter's retries) stay queued and a periodic job retries them;
+Telegram's final refusals (blocked, chat gone, malformed) are logged and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+import structlog
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.engine import Reply
+from bot.storage import Storage
+from bot.storage_inbox import JSON, OutboxRow, Outgoing
+
+log = structlog.get_logger(__name__)
+MAX_ATTEMPTS = 8  # then the reply is dropped (logged): a person should not get it hours late
+
+
+def outgoing_for(
+    chat_id: int, replies: Iterable[Reply], toast: str | None, query: CallbackQuery | None
+) -> list[Outgoing]:
+    """The Bot API calls for a turn: answer the button (if any), then each reply in order."""
+    calls: list[Outgoing] = []
+    if query is not None:
+        calls.append(Outgoing("answer", chat_id, {"query_id": query.id, "text": toast}))
+    target = query.message.message_id if query is not None and query.message else None
+    for reply in replies:
+        buttons = [[[b.label, b.data] for b in row] for row in reply.buttons]
+        payload: JSON = {"text": reply.text, "buttons": buttons, "typing": reply.typing}
+        if reply.edit and target is not None:
+            calls.append(Outgoing("edit", chat_id, {**payload, "message_id": target}))
+        else:
+            calls.append(Outgoing("message", chat_id, payload))
+    return calls
+
+
+def document(chat_id: int, filename: str, content: str, caption: str) -> Outgoing:
+    return Outgoing(
+        "document", chat_id, {"filename": filename, "content": content, "caption": caption}
+    )
+
+
+def _markup(buttons: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+class Deliverer:
+    """Flushes a chat's outbox rows in order; one flush per chat at a time."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}  # flushes holding or waiting for each chat's lock
+        self.sent = 0
+        self.retried = 0
+        self.dropped = 0
+
+    async def flush_chat(self, bot: Bot, db: Storage, chat_id: int) -> bool:
+        """Send the chat's pending rows in order; False if one must wait for a retry."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                for row in await db.pending_outbox(chat_id, limit=100):
+                    if not await self._send(bot, db, row):
+                        return False
+                return True
+        finally:
+            self._users[chat_id] -= 1
+            if self._users[chat_id] == 0:  # idle chats are forgotten: memory stays bounded
+                del self._users[chat_id]
+                del self._locks[chat_id]
+
+    async def flush_all(self, bot: Bot, db: Storage) -> None:
+        """Every chat with something queued (at start-up, and periodically for retries)."""
+        chats = dict.fromkeys(row.outgoing.chat_id for row in await db.pending_outbox(limit=5000))
+        for chat_id in chats:
+            await self.flush_chat(bot, db, chat_id)
+
+    async def _send(self, bot: Bot, db: Storage, row: OutboxRow) -> bool:
+        try:
+            await send_outgoing(bot, row.outgoing)
+        except (Forbidden, BadRequest) as error:  # final: blocked, chat gone, refused content
+            self.dropped += 1
+            log.info("outbox_refused", kind=row.outgoing.kind, error=type(error).__name__)
+        except (RetryAfter, NetworkError, TelegramError) as error:
+            attempts = await db.outbox_attempted(row.id)
+            if attempts < MAX_ATTEMPTS:
+                self.retried += 1
+                log.info("outbox_retry_later", kind=row.outgoing.kind, error=type(error).__name__)
+                return False
+            self.dropped += 1
+            log.warning("outbox_gave_up", kind=row.outgoing.kind, error=type(error).__name__)
+        else:
+            self.sent += 1
+        await db.outbox_done(row.id)
+        return True
+
+
+async def send_outgoing(bot: Bot, item: Outgoing) -> None:
+    """Make the Bot API call for ``item``; Telegram's errors propagate (callers decide)."""
+    p = item.payload
+    if item.kind == "answer":
+        try:
+            await bot.answer_callback_query(p["query_id"], p.get("text"))
+        except TelegramError as error:  # too old to answer: only the spinner is affected
+            log.info("callback_answer_failed", error=type(error).__name__)
+        return
+    if item.kind == "document":
+        data = InputFile(p["content"].encode(), filename=p["filename"])
+        await bot.send_document(item.chat_id, data, caption=p["caption"], parse_mode=ParseMode.HTML)
+        return
+    keyboard = _markup(p["buttons"])
+    if item.kind == "edit":
+        try:
+            await bot.edit_message_text(
+                p["text"],
+                chat_id=item.chat_id,
+                message_id=p["message_id"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+            )
+            return
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return  # a double tap: the message already shows this
+            log.info("edit_fell_back_to_send", error=error.message[:80])
+    if p.get("typing"):
+        try:
+            await bot.send_chat_action(item.chat_id, ChatAction.TYPING)
+        except TelegramError as error:  # a courtesy only
+            log.warning("typing_indicator_failed", error=type(error).__name__)
+    await bot.send_message(
+        item.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
