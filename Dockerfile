@@ -25,4 +25,7 @@ ENV PATH="/app/.venv/bin:$PATH" \
     LOG_FORMAT=json
 USER breathing
 VOLUME ["/data"]
+# Healthy while the database answers and the bot made progress within HEALTH_MAX_IDLE seconds.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "bot", "healthcheck"]
 CMD ["python", "-m", "bot"]

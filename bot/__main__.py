@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run | chat | classify]``."""
+"""Command line: ``python -m bot [run | chat | classify | healthcheck | backup PATH]``."""
 
 from __future__ import annotations
 
@@ -51,6 +51,37 @@ def _classify() -> int:
     return 0
 
 
+def _healthcheck() -> int:
+    """Exit 0 when the database answers and the bot made progress recently, else 1 (Docker)."""
+    from datetime import UTC, datetime
+
+    from bot.storage_ops import health
+
+    settings = load_settings()
+    healthy, reason = health(settings.database_path, settings.health_max_idle, datetime.now(UTC))
+    print(reason, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
+def _backup(target: Path) -> int:
+    """A consistent copy of the running bot's database at ``target``."""
+    import sqlite3
+
+    from bot.storage_ops import backup
+
+    settings = load_settings()
+    if target.resolve() == settings.database_path.resolve():
+        print("error: the backup must not overwrite the database itself", file=sys.stderr)
+        return 2
+    try:
+        size = backup(settings.database_path, target)
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.database_path} to {target} ({size:,} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Breathing Room bot")
     commands = parser.add_subparsers(dest="command")
@@ -60,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "classify", help="route stdin lines to a principle and a risk, one JSON object per line"
     )
+    commands.add_parser(
+        "healthcheck", help="exit 0 if the database answers and the bot made progress recently"
+    )
+    backup = commands.add_parser("backup", help="copy the database consistently while it runs")
+    backup.add_argument("path", type=Path, help="where to write the copy")
     args = parser.parse_args(argv)
     try:
         if args.command == "chat":
@@ -69,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "classify":
             return _classify()
+        if args.command == "healthcheck":
+            return _healthcheck()
+        if args.command == "backup":
+            return _backup(args.path)
         return _run()
     except (SettingsError, ContentError) as error:
         print(f"error: {error}", file=sys.stderr)

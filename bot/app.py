@@ -37,6 +37,7 @@ from bot.settings import Settings, SettingsError
 from bot.storage import Storage
 from bot.understanding import Router
 from bot.updates import PerChatUpdateProcessor
+from handlers.admin import on_stats
 from handlers.conversation import (
     on_button,
     on_command,
@@ -93,8 +94,13 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         .base_url(settings.api_url)
         .base_file_url(f"{settings.bot_api_base_url}/file/bot")
         # A person waiting for a reply is worth one retry after Telegram's RetryAfter.
-        .rate_limiter(AIORateLimiter(max_retries=1))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.reply_rate, overall_time_period=1, max_retries=1
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor(256))
+        .read_timeout(settings.http_read_timeout)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -114,6 +120,7 @@ def build_application(settings: Settings, content: Content | None = None) -> App
             on_group,
         )
     )
+    application.add_handler(CommandHandler("stats", on_stats, filters=private))
     application.add_handler(CommandHandler(COMMANDS, on_command, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & filters.TEXT, on_text))
@@ -135,8 +142,14 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     application.job_queue.run_repeating(
-        outbox_job, interval=5.0, first=5.0, name="outbox", job_kwargs={"coalesce": True}
+        outbox_job,
+        interval=settings.outbox_retry_seconds,
+        first=settings.outbox_retry_seconds,
+        name="outbox",
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    if settings.mode == "webhook":  # the poller's heartbeat is missing: the job says it instead
+        application.job_queue.run_repeating(heartbeat_job, interval=30.0, first=1.0)
     return application
 
 
@@ -166,6 +179,13 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = get_deps(context.bot_data)
     if deps.storage is not None:
         await deps.deliverer.flush_all(context.bot, deps.storage)
+
+
+async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Webhook mode: tell the health check the process and the database work."""
+    deps = get_deps(context.bot_data)
+    if deps.storage is not None:
+        await deps.storage.beat(deps.clock())
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import timedelta
 
 import structlog
@@ -24,6 +25,7 @@ from bot.deps import Deps, get_deps
 
 log = structlog.get_logger(__name__)
 _BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between failed polls, then 30 s each
+_BEAT_EVERY = 10.0  # seconds between heartbeats (a successful poll proves the bot works)
 _BATCH_TIMEOUT = 120.0  # far beyond any handler's HTTP timeouts and retries
 
 
@@ -78,6 +80,7 @@ class Poller:
         self.allowed = allowed
         self._task: asyncio.Task[None] | None = None
         self.polls = 0
+        self._last_beat = -_BEAT_EVERY
 
     @property
     def deps(self) -> Deps:
@@ -87,6 +90,7 @@ class Poller:
         """Send what a previous run committed but did not send, then start polling."""
         deps = self.deps
         await deps.deliverer.flush_all(self.application.bot, deps.db)
+        await self._beat()
         self._task = asyncio.create_task(self._loop(), name="poller")
 
     async def stop(self) -> None:
@@ -131,9 +135,17 @@ class Poller:
                 continue
             failures = 0
             self.polls += 1
+            await self._beat()
             if updates:
                 await self._process(updates)
                 offset = updates[-1].update_id + 1  # the next poll confirms this batch
+
+    async def _beat(self) -> None:
+        """Tell the health check we are alive, at most every ``_BEAT_EVERY`` seconds."""
+        now = time.monotonic()
+        if now - self._last_beat >= _BEAT_EVERY:
+            self._last_beat = now
+            await self.deps.db.beat(self.deps.clock())
 
     async def _process(self, updates: tuple[Update, ...]) -> None:
         """Queue the batch (chats run side by side) and wait until every update in it is done."""

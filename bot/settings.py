@@ -55,6 +55,9 @@ class Settings(ContentSettings):
     nudge_sweep_seconds: float = Field(
         default=30.0, ge=0.05, le=3600, description="How often to look for nudges that are due."
     )
+    reply_rate: float = Field(
+        default=30.0, gt=0, le=10000, description="Replies sent per second at most, overall."
+    )
     nudge_rate: float = Field(
         default=29.0, gt=0, le=1000, description="Nudges sent per second at most (Telegram: ~30)."
     )
@@ -77,8 +80,14 @@ class Settings(ContentSettings):
     admin_ids: list[int] = Field(
         default_factory=list, description="Telegram user ids allowed to use /stats (JSON list)."
     )
+    http_read_timeout: float = Field(
+        default=5.0, gt=0, le=120, description="Seconds to wait for Telegram to answer a call."
+    )
+    outbox_retry_seconds: float = Field(
+        default=5.0, ge=0.05, le=600, description="How often replies that failed are retried."
+    )
     health_max_idle: float = Field(
-        default=300.0, gt=0, description="Seconds without progress before the health check fails."
+        default=120.0, gt=0, description="Seconds without progress before the health check fails."
     )
 
     @field_validator("webhook_secret")

@@ -20,6 +20,7 @@ from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
 from bot.storage_inbox import InboxStorage, Outgoing
 from bot.storage_nudges import NudgeStorage
+from bot.storage_ops import OpsStorage
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -135,7 +136,7 @@ _EXPORT_ORDER = {
 }
 
 
-class Storage(NudgeStorage, InboxStorage):
+class Storage(NudgeStorage, InboxStorage, OpsStorage):
     """An open database. Use :meth:`open`; every write goes through one short transaction."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:

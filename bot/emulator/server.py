@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -120,6 +121,7 @@ class BotApiEmulator:
         self.rate_limited = 0  # 429s answered because of send_limit
         self._recent_sends: deque[float] = deque()
         self.blocked: set[int] = set()
+        self.webhook: JSON | None = None  # what setWebhook asked for (url, secret_token)
         self.commands: list[JSON] = []
         self.documents: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
         self.events: dict[int, list[BotEvent]] = defaultdict(list)
@@ -172,6 +174,10 @@ class BotApiEmulator:
         self._updates.append(update)
         self._new_update.set()
         return update
+
+    def clear_updates(self) -> None:
+        """Forget queued updates (a test that posts them to a webhook itself)."""
+        self._updates.clear()
 
     @property
     def pending_updates(self) -> int:
@@ -299,13 +305,27 @@ class BotApiEmulator:
     async def _api_close(self, params: JSON, files: Any) -> bool:
         return True
 
+    async def _api_setwebhook(self, params: JSON, files: Any) -> bool:
+        url = str(params.get("url") or "")
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": secret}
+        if _bool(params.get("drop_pending_updates")):
+            self._updates.clear()
+        return True
+
     async def _api_deletewebhook(self, params: JSON, files: Any) -> bool:
+        self.webhook = None
         if _bool(params.get("drop_pending_updates")):
             self._updates.clear()
         return True
 
     async def _api_getwebhookinfo(self, params: JSON, files: Any) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
 
     async def _api_getupdates(self, params: JSON, files: Any) -> list[JSON]:
         offset = _optional_int(params.get("offset")) or 0
