@@ -193,7 +193,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     deps.storage = await Storage.open(deps.database_path)
     processor = application.update_processor
     if isinstance(processor, PerChatUpdateProcessor):
-        processor.ledger = UpdateLedger(deps)
+        processor.ledger = deps.ledger = UpdateLedger(deps)
     if deps.nudge_bot is not None:
         await deps.nudge_bot.initialize()
     commands = [

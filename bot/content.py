@@ -223,8 +223,8 @@ def _html_fields(content: Content) -> list[tuple[str, str, str]]:
 
 
 def _check_html(content: Content, directory: Path) -> None:
-    # Imported here: the emulator's parser is the one place that knows Telegram's HTML rules.
-    from bot.emulator.telegram_html import HtmlParseError, parse_html
+    # The emulator shares this parser: one place knows Telegram's HTML rules.
+    from bot.telegram_html import HtmlParseError, parse_html
 
     for filename, where, template in _html_fields(content):
         for pronoun in PRONOUNS:

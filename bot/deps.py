@@ -39,6 +39,7 @@ class Deps:
     deliverer: Deliverer = field(default_factory=Deliverer)  # sends the outbox (bot/outbox.py)
     admin_ids: frozenset[int] = frozenset()  # who may use /stats
     poller: Any = None  # bot.poller.Poller in polling mode (it imports this module)
+    ledger: Any = None  # bot.poller.UpdateLedger, once the database is open
 
     @property
     def db(self) -> Storage:

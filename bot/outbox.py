@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import structlog
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.engine import Reply
@@ -36,7 +36,7 @@ def outgoing_for(
     target = query.message.message_id if query is not None and query.message else None
     for reply in replies:
         buttons = [[[b.label, b.data] for b in row] for row in reply.buttons]
-        payload: JSON = {"text": reply.text, "buttons": buttons, "typing": reply.typing}
+        payload: JSON = {"text": reply.text, "buttons": buttons}
         if reply.edit and target is not None:
             calls.append(Outgoing("edit", chat_id, {**payload, "message_id": target}))
         else:
@@ -141,11 +141,6 @@ async def send_outgoing(bot: Bot, item: Outgoing) -> None:
             if "not modified" in error.message:
                 return  # a double tap: the message already shows this
             log.info("edit_fell_back_to_send", error=error.message[:80])
-    if p.get("typing"):
-        try:
-            await bot.send_chat_action(item.chat_id, ChatAction.TYPING)
-        except TelegramError as error:  # a courtesy only
-            log.warning("typing_indicator_failed", error=type(error).__name__)
     await bot.send_message(
         item.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=keyboard
     )

@@ -36,6 +36,7 @@ class UpdateLedger:
         self.deps = deps
         self.skipped = 0  # redelivered updates that were already processed
         self._in_flight: dict[int, asyncio.Future[None]] = {}
+        self._committed: set[int] = set()  # done in a turn's own transaction: nothing to add
 
     def track(self, update_id: int) -> asyncio.Future[None] | None:
         """A future that completes when the update is done; None if it is already in flight."""
@@ -54,15 +55,23 @@ class UpdateLedger:
             self._done(update.update_id)
         return fresh
 
+    def committed(self, update_id: int) -> None:
+        """A turn marked this update done in its own transaction (handlers/conversation.py)."""
+        self._committed.add(update_id)
+
     async def end(self, update: Update) -> None:
-        """Mark it done if the handler did not (updates that are not turns), and note progress."""
+        """Mark it done if the handler did not (updates that are not turns)."""
         try:
-            await self.deps.db.finish_update(update.update_id, self.deps.clock())
+            if update.update_id in self._committed:
+                self._committed.discard(update.update_id)
+            else:
+                await self.deps.db.finish_update(update.update_id)
         finally:
             self._done(update.update_id)
 
     def abandon(self, update: Update) -> None:
         """Processing was cancelled (shutdown): not done, so not confirmed either."""
+        self._committed.discard(update.update_id)
         self._done(update.update_id)
 
     def _done(self, update_id: int) -> None:

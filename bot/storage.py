@@ -196,21 +196,23 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
 
     # ------------------------------------------------------------------ people
     async def load_user(self, user_id: int) -> UserState:
-        async with self._db.execute(
+        # execute_fetchall is one trip to the database thread; a cursor's execute, fetch and
+        # close are three, and this runs for every update.
+        rows = await self._db.execute_fetchall(
             "SELECT step, data, pronoun, consent_at, advice_count FROM users WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        )
+        if not rows:
             return UserState()
+        row = next(iter(rows))
         try:
             data = json.loads(row["data"])
         except json.JSONDecodeError:
             data = {}
-        async with self._db.execute(
+        plan_rows = await self._db.execute_fetchall(
             "SELECT section, text FROM safety_plans WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            plan = {section: text for section, text in await cursor.fetchall()}
+        )
+        plan = {section: text for section, text in plan_rows}
         return UserState(
             nudges=await self.load_nudges(user_id),
             pronoun=row["pronoun"],
@@ -248,7 +250,7 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
                         await self._apply(user_id, effect, stamp)
                 await self._queue_outgoing(update_id, outgoing)
                 if update_id is not None:
-                    await self._finish_update_in_transaction(update_id, stamp)
+                    await self._finish_update_in_transaction(update_id)
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise

@@ -3,7 +3,7 @@
 ``inbox`` holds the ids of updates being processed and done (never their content), so an update
 Telegram delivers again is recognised and skipped. ``outbox`` holds the replies a turn decided on,
 committed in the same transaction as the new state; a row is deleted once Telegram has it.
-``meta`` keeps when the bot last made progress (for the health check).
+``meta`` keeps the heartbeat for the health check (bot/storage_ops.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -47,56 +46,37 @@ class InboxStorage:
         Only the id is kept, never the update's content: Telegram itself holds an update until
         the poller confirms it, which it does only once the update is done (bot/poller.py).
         """
-        async with self._lock:
-            await self._db.execute(
-                "INSERT OR IGNORE INTO inbox (update_id) VALUES (?)", (update_id,)
-            )
-            async with self._db.execute(
-                "SELECT done FROM inbox WHERE update_id = ?", (update_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-        return row is not None and not row["done"]
-
-    async def _finish_update_in_transaction(self, update_id: int, stamp: str) -> None:
-        await self._db.execute(
-            "INSERT INTO inbox (update_id, done) VALUES (?, 1) "
-            "ON CONFLICT (update_id) DO UPDATE SET done = 1",
-            (update_id,),
+        rows = await self._db.execute_fetchall(
+            "SELECT 1 FROM inbox WHERE update_id = ? AND done = 1", (update_id,)
         )
-        await self._set_meta("last_progress", stamp)
+        return not rows
+
+    async def _finish_update_in_transaction(self, update_id: int) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO inbox (update_id, done) VALUES (?, 1)", (update_id,)
+        )
 
     async def _queue_outgoing(self, update_id: int | None, outgoing: Iterable[Outgoing]) -> None:
-        for item in outgoing:
-            await self._db.execute(
-                "INSERT INTO outbox (update_id, chat_id, kind, payload) VALUES (?, ?, ?, ?)",
-                (update_id, item.chat_id, item.kind, json.dumps(item.payload)),
-            )
+        await self._db.executemany(
+            "INSERT INTO outbox (update_id, chat_id, kind, payload) VALUES (?, ?, ?, ?)",
+            [(update_id, i.chat_id, i.kind, json.dumps(i.payload)) for i in outgoing],
+        )
 
-    async def finish_update(
-        self, update_id: int, now: datetime, outgoing: Iterable[Outgoing] = ()
-    ) -> None:
-        """Mark an update processed (and queue what it sends) in one transaction."""
+    async def finish_update(self, update_id: int) -> None:
+        """Mark an update processed (one statement, so atomic on its own)."""
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                await self._queue_outgoing(update_id, outgoing)
-                await self._finish_update_in_transaction(update_id, now.isoformat())
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+            await self._finish_update_in_transaction(update_id)
 
     async def pending_outbox(
         self, chat_id: int | None = None, limit: int = 10_000
     ) -> list[OutboxRow]:
         """Replies committed but not yet confirmed sent, in order (one chat's, or all)."""
         where, args = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"SELECT id, update_id, chat_id, kind, payload, attempts FROM outbox {where} "
             "ORDER BY id LIMIT ?",
             (*args, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             OutboxRow(
                 row["id"],
@@ -133,18 +113,3 @@ class InboxStorage:
                 (keep,),
             )
             return int(cursor.rowcount)
-
-    async def last_progress(self) -> str | None:
-        return await self._meta("last_progress")
-
-    async def _meta(self, key: str) -> str | None:
-        async with self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
-        return str(row["value"]) if row is not None else None
-
-    async def _set_meta(self, key: str, value: str) -> None:
-        await self._db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )

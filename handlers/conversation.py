@@ -55,6 +55,8 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
     await deps.db.save_turn(
         user.id, chat.id, turn.state, turn.effects, now, update.update_id, outgoing
     )
+    if deps.ledger is not None:
+        deps.ledger.committed(update.update_id)
     log.info(
         "turn",
         user=deps.hasher(user.id),

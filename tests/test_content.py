@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.content import PRINCIPLES, Content, ContentError, default_content_dir, load_content
-from bot.emulator.telegram_html import parse_html, utf16_len
 from bot.engine import Command, Press, Text, UserState
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
 from bot.engine.views import Views
 from bot.pronouns import PRONOUNS, render
+from bot.telegram_html import parse_html, utf16_len
 from tests.conftest import make_engine
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.emulator import BotApiEmulator, Fault, Person
-from bot.emulator.telegram_html import HtmlParseError, parse_html
+from bot.telegram_html import HtmlParseError, parse_html
 
 
 async def call(emulator: BotApiEmulator, method: str, token: str | None = None, **params):

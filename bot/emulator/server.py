@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.emulator.telegram_html import HtmlParseError, parse_html, utf16_len
+from bot.telegram_html import HtmlParseError, parse_html, utf16_len
 
 JSON = dict[str, Any]
 MAX_TEXT = 4096
@@ -122,6 +122,7 @@ class BotApiEmulator:
         self._recent_sends: deque[float] = deque()
         self.blocked: set[int] = set()
         self.webhook: JSON | None = None  # what setWebhook asked for (url, secret_token)
+        self.delivered_at: dict[int, float] = {}  # update_id -> first getUpdates that returned it
         self.commands: list[JSON] = []
         self.documents: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
         self.events: dict[int, list[BotEvent]] = defaultdict(list)
@@ -352,7 +353,9 @@ class BotApiEmulator:
         if allowed:
             batch = [u for u in batch if any(k in u for k in allowed)]
         if batch:  # the bot now works on these: settle() waits for quiet after this, too
-            self.last_bot_activity = time.monotonic()
+            self.last_bot_activity = now = time.monotonic()
+            for update in batch:  # when the bot first had each update (benchmarks' latency)
+                self.delivered_at.setdefault(update["update_id"], now)
         return batch
 
     async def _api_setmycommands(self, params: JSON, files: Any) -> bool:

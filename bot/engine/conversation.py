@@ -142,7 +142,7 @@ class Engine:
             why = self._why(data["principle"], data.get("situation"))
             also = data.get("also") if data.get("also") in PRINCIPLES else None
             reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0), also)
-            return (replace(reply, typing=False),)
+            return (reply,)
         return (views.situation_menu(),)
 
     # ------------------------------------------------------------------ free text

@@ -99,7 +99,6 @@ class Reply:
     text: str  # Telegram HTML
     buttons: Keyboard = ()
     edit: bool = False
-    typing: bool = False  # show "typing…" first: this reply took thought
 
 
 @dataclass(frozen=True)

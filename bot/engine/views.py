@@ -80,7 +80,7 @@ class Views:
         if also is not None:
             second = self.content.topic(also)
             parts.append(f"{self.r(t.advice_also)} {second.emoji} <b>{self.r(second.name)}</b>")
-        return Reply("\n\n".join(parts), self.advice_keyboard(number), typing=True)
+        return Reply("\n\n".join(parts), self.advice_keyboard(number))
 
     def draft(self, principle: str, number: int, draft: int) -> Reply:
         topic = self.content.topic(principle)

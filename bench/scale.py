@@ -1,0 +1,121 @@
+"""Size: the real bot with 1,000,000 people stored: resident memory and time to the first getUpdates.
+
+    uv run python bench/scale.py                 # 1,000,000 people
+    uv run python bench/scale.py --people 100000
+
+Seeds the database, starts ``python -m bot run`` as its own process against the Bot API emulator
+on 127.0.0.1, and measures the time from spawning it to its first getUpdates call, then its resident
+memory after 200 people have had a conversation turn. The same process with an empty database is
+measured in the same run as the baseline. Targets: at most 120 MB and 2 s. The last line is one
+JSON object: rss_mb, startup_s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator, Person
+from bot.schedule import slot_for, zone
+from bot.storage import Storage
+from bot.storage_nudges import SeedPerson, bulk_load_people
+
+ROOT = Path(__file__).resolve().parent.parent
+TALKERS = 200
+
+
+async def seed(path: Path, people: int) -> None:
+    storage = await Storage.open(path)
+    await storage.close()
+    if not people:
+        return
+    utc = zone("UTC")
+    assert utc is not None
+    slot = slot_for(date(2026, 11, 26), clock_time(8, 0), utc)
+    rows = (SeedPerson(n, n % 3 == 0, "08:00", "UTC", slot) for n in range(1, people + 1))
+    bulk_load_people(str(path), rows, datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def measure(database: Path) -> tuple[float, float]:
+    emulator = BotApiEmulator()
+    await emulator.start()
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emulator.token,
+        "BOT_API_BASE_URL": emulator.base_url,
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "json",
+        "REPLY_RATE": "1000",
+    }
+    first_poll = asyncio.Event()
+
+    async def watch(method: str, params: dict[str, object]) -> None:
+        if method.lower() == "getupdates":
+            first_poll.set()
+
+    emulator.on_request = watch
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        await asyncio.wait_for(first_poll.wait(), 60)
+        startup = time.monotonic() - started
+        people = [Person(emulator, 10_000_000 + n, "S") for n in range(TALKERS)]
+        for someone in people:
+            someone.send("/start")
+        for someone in people:
+            await someone.replies(2, timeout=30)
+        await emulator.settle()
+        memory = rss_mb(process.pid)
+    finally:
+        process.terminate()
+        await process.wait()
+        await emulator.stop()
+    return startup, memory
+
+
+async def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+        empty, full = Path(scratch) / "empty.sqlite3", Path(scratch) / "full.sqlite3"
+        await seed(empty, 0)
+        started = time.monotonic()
+        await seed(full, args.people)
+        print(f"stored {args.people:,} people in {time.monotonic() - started:.1f} s")
+        base_startup, base_rss = await measure(empty)
+        startup, rss = await measure(full)
+        size_mb = full.stat().st_size / 1e6
+    print(f"empty database:   start-up {base_startup:.2f} s, resident memory {base_rss:.1f} MB")
+    print(
+        f"{args.people:,} people ({size_mb:.0f} MB file): start-up {startup:.2f} s "
+        f"(target at most 2 s), resident memory {rss:.1f} MB (target at most 120 MB)"
+    )
+    print(
+        f"ratios to the empty database: start-up {startup / base_startup:.2f}, memory {rss / base_rss:.2f}"
+    )
+    print(json.dumps({"rss_mb": round(rss, 1), "startup_s": round(startup, 2)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

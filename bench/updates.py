@@ -1,0 +1,168 @@
+"""Speed: Breathing Room against a bare python-telegram-bot echo bot, on the same emulator, same run.
+
+    uv run python bench/updates.py            # 30 s of load for each bot
+    uv run python bench/updates.py --quick    # 8 s each, under 45 s in all
+
+Each bot runs as its own process (``bench/echo_bot.py``; ``python -m bot run``) against the Bot API
+emulator on 127.0.0.1 in this process. 200 people each send one message a second, spread evenly:
+200 updates a second. For each bot it prints the updates answered per second and the time from the
+bot receiving an update (getUpdates returned it) to its reply arriving (p50, p99), and the ratio of
+Breathing Room's rate to the echo bot's. Breathing Room's people have said hello first, so each
+message gets one piece of advice (with a typing indicator before it), through the safety screen,
+the router, the database and the outbox. Targets: ratio at least 0.8, p99 at most 20 ms. The last
+line is one JSON object: ratio, p50_ms, p99_ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator, Person
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = 200
+PROFILE = os.environ.get("BENCH_PROFILE", "").split()  # e.g. "-m cProfile -o /tmp/br.prof"
+RATE = 200.0  # updates a second, in all
+MESSAGES = (
+    "he said he needs space",
+    "i keep texting him all day and cant stop",
+    "the spark is gone and everything is boring",
+    "im scared hes going to leave me",
+    "i do everything and he does nothing, its one sided",
+    "i dont know what to do with myself, i feel so lost",
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def run_bot(command: list[str], emulator: BotApiEmulator, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    environment = {
+        **os.environ,
+        "BOT_TOKEN": emulator.token,
+        "BOT_API_BASE_URL": emulator.base_url,
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=environment, stderr=asyncio.subprocess.DEVNULL
+    )
+
+
+async def measure(
+    name: str, command: list[str], env: dict[str, str], seconds: float, onboard: bool
+) -> dict[str, float]:
+    emulator = BotApiEmulator()
+    await emulator.start()
+    process = await run_bot(command, emulator, env)
+    spy = None
+    if os.environ.get("BENCH_SPY") and "bot" in command:  # py-spy record of the bot, on demand
+        spy = await asyncio.create_subprocess_exec(
+            *os.environ["BENCH_SPY"].split(), "--pid", str(process.pid)
+        )
+    people = [Person(emulator, 20_000_000 + n, "L") for n in range(PEOPLE)]
+    try:
+        if onboard:  # hello and the pronoun first, so every measured message gets advice
+            for someone in people:
+                someone.send("/start")
+            for someone in people:
+                await someone.replies(2, timeout=60)
+                someone.send("they")
+            for someone in people:
+                await someone.replies(2, timeout=60)
+        else:
+            for someone in people:  # a warm-up message each
+                someone.send("hello")
+            for someone in people:
+                await someone.reply(timeout=60)
+        measured: list[tuple[int, int]] = []  # (chat, update_id)
+        start = time.monotonic()
+        total = int(seconds * RATE)
+        for n in range(total):  # person n % PEOPLE sends at start + n / RATE
+            delay = start + n / RATE - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            someone = people[n % PEOPLE]
+            update = someone.send(MESSAGES[(n // PEOPLE) % len(MESSAGES)])
+            measured.append((someone.chat_id, update["update_id"]))
+        deadline = time.monotonic() + 30
+        replies_needed = {someone.chat_id: 0 for someone in people}
+        for chat, _ in measured:
+            replies_needed[chat] += 1
+        latencies: list[float] = []
+        last_reply = start
+        for someone in people:
+            for _ in range(replies_needed[someone.chat_id]):
+                await someone.reply(timeout=max(deadline - time.monotonic(), 0.1))
+        for someone in people:
+            ids = [u for chat, u in measured if chat == someone.chat_id]
+            events = [e for e in emulator.events[someone.chat_id] if e.kind == "message"]
+            answers = events[-len(ids) :]
+            for update_id, event in zip(ids, answers, strict=True):
+                latencies.append((event.at - emulator.delivered_at[update_id]) * 1000)
+                last_reply = max(last_reply, event.at)
+        rate = len(measured) / (last_reply - start)
+    finally:
+        process.send_signal(signal.SIGINT)  # a clean stop (a profiler writes its file)
+        await process.wait()
+        if spy is not None:
+            await spy.wait()
+        await emulator.stop()
+    p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
+    print(f"{name:15} {rate:7.1f} updates/s answered   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+    return {"rate": rate, "p50": p50, "p99": p99}
+
+
+async def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="8 s of load each (under 45 s)")
+    args = parser.parse_args(argv)
+    seconds = 8.0 if args.quick else 30.0
+    print(f"{PEOPLE} people, {RATE:.0f} updates/s for {seconds:.0f} s per bot")
+    echo = await measure(
+        "echo bot (PTB)", [sys.executable, "bench/echo_bot.py"], {}, seconds, onboard=False
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-updates-") as scratch:
+        env = {
+            "DATABASE_PATH": str(Path(scratch) / "bench.sqlite3"),
+            "LOG_LEVEL": "WARNING",
+            "LOG_FORMAT": "json",
+            "REPLY_RATE": "10000",  # the emulator has no limit; Telegram's would cap both bots
+            "FLOOD_LIMIT": "1000",
+        }
+        ours = await measure(
+            "Breathing Room",
+            [sys.executable, *PROFILE, "-m", "bot", "run"],
+            env,
+            seconds,
+            onboard=True,
+        )
+    ratio = ours["rate"] / echo["rate"]
+    print(
+        f"ratio {ratio:.2f} (target at least 0.8); Breathing Room p99 {ours['p99']:.1f} ms "
+        f"(target at most 20 ms; the echo bot's p99 is {echo['p99']:.1f} ms)"
+    )
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "p50_ms": round(ours["p50"], 2),
+                "p99_ms": round(ours["p99"], 2),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))
