@@ -26,7 +26,8 @@ from bot.deps import Deps, get_deps
 log = structlog.get_logger(__name__)
 _BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between failed polls, then 30 s each
 _BEAT_EVERY = 10.0  # seconds between heartbeats (a successful poll proves the bot works)
-_BATCH_TIMEOUT = 120.0  # far beyond any handler's HTTP timeouts and retries
+_BATCH_TIMEOUT = 120.0
+_RECENT = 10_000  # done ids remembered in memory (a few minutes of traffic at full speed)  # far beyond any handler's HTTP timeouts and retries
 
 
 class UpdateLedger:
@@ -37,6 +38,9 @@ class UpdateLedger:
         self.skipped = 0  # redelivered updates that were already processed
         self._in_flight: dict[int, asyncio.Future[None]] = {}
         self._committed: set[int] = set()  # done in a turn's own transaction: nothing to add
+        self._newest_done: int | None = None  # the newest id done before this run (-1: none)
+        self._recent: dict[int, None] = {}  # ids done in this run, newest last (a webhook may
+        # deliver one again within the run); bounded by _RECENT
 
     def track(self, update_id: int) -> asyncio.Future[None] | None:
         """A future that completes when the update is done; None if it is already in flight."""
@@ -47,7 +51,15 @@ class UpdateLedger:
         return future
 
     async def begin(self, update: Update) -> bool:
-        """True to process the update; False when it was processed before (a redelivery)."""
+        """True to process the update; False when it was processed before (a redelivery).
+
+        Only an update at or below the newest id done before this run started can be a
+        redelivery, so only those cost a database look-up.
+        """
+        if self._newest_done is None:
+            self._newest_done = await self.deps.db.newest_done_update()
+        if update.update_id > self._newest_done and update.update_id not in self._recent:
+            return True
         fresh = await self.deps.db.begin_update(update.update_id)
         if not fresh:
             self.skipped += 1
@@ -66,6 +78,7 @@ class UpdateLedger:
                 self._committed.discard(update.update_id)
             else:
                 await self.deps.db.finish_update(update.update_id)
+            self._remember(update.update_id)
         finally:
             self._done(update.update_id)
 
@@ -73,6 +86,11 @@ class UpdateLedger:
         """Processing was cancelled (shutdown): not done, so not confirmed either."""
         self._committed.discard(update.update_id)
         self._done(update.update_id)
+
+    def _remember(self, update_id: int) -> None:
+        self._recent[update_id] = None
+        if len(self._recent) > _RECENT:
+            del self._recent[next(iter(self._recent))]
 
     def _done(self, update_id: int) -> None:
         future = self._in_flight.pop(update_id, None)

@@ -19,7 +19,7 @@ import aiosqlite
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
 from bot.storage_inbox import InboxStorage, Outgoing
-from bot.storage_nudges import NudgeStorage
+from bot.storage_nudges import _PREFS_COLUMNS, NudgeStorage, _prefs
 from bot.storage_ops import OpsStorage
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
@@ -136,6 +136,14 @@ _EXPORT_ORDER = {
 }
 
 
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class Storage(NudgeStorage, InboxStorage, OpsStorage):
     """An open database. Use :meth:`open`; every write goes through one short transaction."""
 
@@ -196,30 +204,29 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
 
     # ------------------------------------------------------------------ people
     async def load_user(self, user_id: int) -> UserState:
-        # execute_fetchall is one trip to the database thread; a cursor's execute, fetch and
-        # close are three, and this runs for every update.
+        """Everything the engine needs about a person, in one query (it runs for every update)."""
         rows = await self._db.execute_fetchall(
-            "SELECT step, data, pronoun, consent_at, advice_count FROM users WHERE user_id = ?",
+            f"""
+            SELECT u.step, u.data, u.pronoun, u.consent_at, u.advice_count,
+                   n.user_id AS has_nudges, {_PREFS_COLUMNS},
+                   (SELECT json_group_object(section, text) FROM safety_plans p
+                    WHERE p.user_id = u.user_id) AS plan
+            FROM users u LEFT JOIN nudges n ON n.user_id = u.user_id
+            WHERE u.user_id = ?
+            """,
             (user_id,),
         )
-        if not rows:
+        row = next(iter(rows), None)
+        if row is None:
             return UserState()
-        row = next(iter(rows))
-        try:
-            data = json.loads(row["data"])
-        except json.JSONDecodeError:
-            data = {}
-        plan_rows = await self._db.execute_fetchall(
-            "SELECT section, text FROM safety_plans WHERE user_id = ?", (user_id,)
-        )
-        plan = {section: text for section, text in plan_rows}
+        data, plan = _json_object(row["data"]), _json_object(row["plan"])
         return UserState(
-            nudges=await self.load_nudges(user_id),
+            nudges=_prefs(row) if row["has_nudges"] is not None else None,
             pronoun=row["pronoun"],
             consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
             advice_count=row["advice_count"],
-            data=data if isinstance(data, dict) else {},
-            plan=plan,
+            data=data,
+            plan={str(k): str(v) for k, v in plan.items()},
         ).moved_to(row["step"])
 
     async def save_turn(

@@ -51,6 +51,12 @@ class InboxStorage:
         )
         return not rows
 
+    async def newest_done_update(self) -> int:
+        """The newest update id marked done (-1 when none): anything newer is new."""
+        rows = await self._db.execute_fetchall("SELECT MAX(update_id) FROM inbox WHERE done = 1")
+        value = next(iter(rows))[0]
+        return int(value) if value is not None else -1
+
     async def _finish_update_in_transaction(self, update_id: int) -> None:
         await self._db.execute(
             "INSERT OR REPLACE INTO inbox (update_id, done) VALUES (?, 1)", (update_id,)

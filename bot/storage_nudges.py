@@ -80,12 +80,6 @@ class NudgeStorage:
                 raise
             await self._db.execute("COMMIT")
 
-    async def load_nudges(self, user_id: int) -> NudgePrefs | None:
-        rows = await self._db.execute_fetchall(
-            f"SELECT {_PREFS_COLUMNS} FROM nudges n WHERE n.user_id = ?", (user_id,)
-        )
-        return next((_prefs(row) for row in rows), None)
-
     async def _save_nudges(self, user_id: int, prefs: NudgePrefs, stamp: str) -> None:
         """Upsert what the person controls; the sweep's own fields (sent_*) are left alone."""
         await self._db.execute(
