@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from urllib.parse import urlsplit
 
@@ -204,6 +205,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         await application.bot.set_my_commands(commands)
     except TelegramError as error:  # the menu is a convenience; the bot works without it
         log.warning("set_my_commands_failed", error=type(error).__name__)
+    # Everything built so far (content, the router's ~14,000 weight rows) lives as long as the
+    # process: move it out of the garbage collector's sight, so its full collections stay short
+    # instead of pausing replies for tens of milliseconds now and then.
+    gc.freeze()
     log.info("started", bot=application.bot.username, schema=await deps.db.schema_version())
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,10 @@ import aiosqlite
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
-from bot.storage_inbox import InboxStorage, Outgoing
-from bot.storage_nudges import _PREFS_COLUMNS, NudgeStorage, _prefs
+from bot.storage_inbox import InboxStorage, Outgoing, finish_update, queue_outgoing
+from bot.storage_nudges import _PREFS_COLUMNS, NudgeStorage, _prefs, save_nudges
 from bot.storage_ops import OpsStorage
+from bot.storage_sql import Statement, run_transaction
 
 # Migration N (1-based) brings a database at user_version N-1 to version N. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -144,6 +145,65 @@ def _json_object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _upsert_user(user_id: int, chat_id: int, state: UserState, stamp: str) -> Statement:
+    return Statement(
+        """
+        INSERT INTO users (user_id, chat_id, step, data, pronoun, consent_at, advice_count,
+                           created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            chat_id = excluded.chat_id, step = excluded.step, data = excluded.data,
+            pronoun = excluded.pronoun, consent_at = excluded.consent_at,
+            advice_count = excluded.advice_count, updated_at = excluded.updated_at
+        """,
+        (
+            user_id,
+            chat_id,
+            state.step,
+            json.dumps(state.data, separators=(",", ":")),
+            state.pronoun,
+            state.consent_at.isoformat() if state.consent_at else None,
+            state.advice_count,
+            stamp,
+            stamp,
+        ),
+    )
+
+
+def _apply(user_id: int, effect: Effect, stamp: str) -> Statement | None:
+    """The statement that records one effect of a turn."""
+    if isinstance(effect, AdviceGiven):
+        return Statement(
+            "INSERT OR REPLACE INTO advice (user_id, number, principle, method, situation, "
+            "given_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, effect.number, effect.principle, effect.method, effect.situation, stamp),
+        )
+    if isinstance(effect, FeedbackGiven):
+        return Statement(
+            "UPDATE advice SET feedback = ?, feedback_at = ? WHERE user_id = ? AND number = ?",
+            ("helpful" if effect.helpful else "not_quite", stamp, user_id, effect.number),
+        )
+    if isinstance(effect, SafetyHit):
+        return Statement(
+            "INSERT INTO safety_events (user_id, category, at) VALUES (?, ?, ?)",
+            (user_id, effect.risk, stamp),
+        )
+    if isinstance(effect, SaveNudges):
+        return save_nudges(user_id, effect.prefs, stamp)
+    if isinstance(effect, SavePlanSection):
+        return Statement(
+            "INSERT INTO safety_plans (user_id, section, text, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id, section) DO UPDATE SET text = excluded.text, "
+            "updated_at = excluded.updated_at",
+            (user_id, effect.section, effect.text, stamp),
+        )
+    return None  # effects that write nothing here (an export is read, not written)
+
+
+def _erase(table: str, user_id: int) -> Statement:
+    return Statement(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+
+
 class Storage(NudgeStorage, InboxStorage, OpsStorage):
     """An open database. Use :meth:`open`; every write goes through one short transaction."""
 
@@ -246,77 +306,19 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
         """
         effects = list(effects)
         stamp = now.isoformat()
+        if any(isinstance(effect, EraseData) for effect in effects):
+            statements = [_erase(table, user_id) for table in USER_TABLES]
+        else:
+            statements = [_upsert_user(user_id, chat_id, state, stamp)]
+            statements += [st for e in effects if (st := _apply(user_id, e, stamp)) is not None]
+        statements.append(queue_outgoing(update_id, outgoing))
+        if update_id is not None:
+            statements.append(finish_update(update_id))
+        # One trip to the database thread for the whole transaction, through aiosqlite's own
+        # queue (private, but how it runs every call).
+        on_db_thread: Callable[..., Awaitable[None]] = self._db._execute
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if any(isinstance(effect, EraseData) for effect in effects):
-                    await self._erase(user_id)
-                else:
-                    await self._upsert_user(user_id, chat_id, state, stamp)
-                    for effect in effects:
-                        await self._apply(user_id, effect, stamp)
-                await self._queue_outgoing(update_id, outgoing)
-                if update_id is not None:
-                    await self._finish_update_in_transaction(update_id)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
-
-    async def _upsert_user(self, user_id: int, chat_id: int, state: UserState, stamp: str) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO users (user_id, chat_id, step, data, pronoun, consent_at, advice_count,
-                               created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
-                chat_id = excluded.chat_id, step = excluded.step, data = excluded.data,
-                pronoun = excluded.pronoun, consent_at = excluded.consent_at,
-                advice_count = excluded.advice_count, updated_at = excluded.updated_at
-            """,
-            (
-                user_id,
-                chat_id,
-                state.step,
-                json.dumps(state.data, separators=(",", ":")),
-                state.pronoun,
-                state.consent_at.isoformat() if state.consent_at else None,
-                state.advice_count,
-                stamp,
-                stamp,
-            ),
-        )
-
-    async def _apply(self, user_id: int, effect: Effect, stamp: str) -> None:
-        if isinstance(effect, AdviceGiven):
-            await self._db.execute(
-                "INSERT OR REPLACE INTO advice (user_id, number, principle, method, situation, "
-                "given_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, effect.number, effect.principle, effect.method, effect.situation, stamp),
-            )
-        elif isinstance(effect, FeedbackGiven):
-            await self._db.execute(
-                "UPDATE advice SET feedback = ?, feedback_at = ? WHERE user_id = ? AND number = ?",
-                ("helpful" if effect.helpful else "not_quite", stamp, user_id, effect.number),
-            )
-        elif isinstance(effect, SafetyHit):
-            await self._db.execute(
-                "INSERT INTO safety_events (user_id, category, at) VALUES (?, ?, ?)",
-                (user_id, effect.risk, stamp),
-            )
-        elif isinstance(effect, SaveNudges):
-            await self._save_nudges(user_id, effect.prefs, stamp)
-        elif isinstance(effect, SavePlanSection):
-            await self._db.execute(
-                "INSERT INTO safety_plans (user_id, section, text, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (user_id, section) DO UPDATE SET text = excluded.text, "
-                "updated_at = excluded.updated_at",
-                (user_id, effect.section, effect.text, stamp),
-            )
-
-    async def _erase(self, user_id: int) -> None:
-        for table in USER_TABLES:
-            await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            await on_db_thread(run_transaction, self._db._conn, statements)
 
     async def export_user(self, user_id: int) -> dict[str, Any] | None:
         """Everything stored about one person, as plain JSON-ready values (None: nothing)."""

@@ -16,6 +16,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage_sql import Statement
+
 JSON = dict[str, Any]
 
 
@@ -34,6 +36,16 @@ class OutboxRow:
     update_id: int | None
     outgoing: Outgoing
     attempts: int
+
+
+def finish_update(update_id: int) -> Statement:
+    return Statement("INSERT OR REPLACE INTO inbox (update_id, done) VALUES (?, 1)", (update_id,))
+
+
+def queue_outgoing(update_id: int | None, outgoing: Iterable[Outgoing]) -> Statement:
+    rows = [(update_id, i.chat_id, i.kind, json.dumps(i.payload)) for i in outgoing]
+    sql = "INSERT INTO outbox (update_id, chat_id, kind, payload) VALUES (?, ?, ?, ?)"
+    return Statement(sql, rows, many=True)
 
 
 class InboxStorage:
@@ -57,21 +69,11 @@ class InboxStorage:
         value = next(iter(rows))[0]
         return int(value) if value is not None else -1
 
-    async def _finish_update_in_transaction(self, update_id: int) -> None:
-        await self._db.execute(
-            "INSERT OR REPLACE INTO inbox (update_id, done) VALUES (?, 1)", (update_id,)
-        )
-
-    async def _queue_outgoing(self, update_id: int | None, outgoing: Iterable[Outgoing]) -> None:
-        await self._db.executemany(
-            "INSERT INTO outbox (update_id, chat_id, kind, payload) VALUES (?, ?, ?, ?)",
-            [(update_id, i.chat_id, i.kind, json.dumps(i.payload)) for i in outgoing],
-        )
-
     async def finish_update(self, update_id: int) -> None:
         """Mark an update processed (one statement, so atomic on its own)."""
+        statement = finish_update(update_id)
         async with self._lock:
-            await self._finish_update_in_transaction(update_id)
+            await self._db.execute(statement.sql, statement.params)
 
     async def pending_outbox(
         self, chat_id: int | None = None, limit: int = 10_000

@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.engine.model import NudgePrefs
 from bot.schedule import Slot
+from bot.storage_sql import Statement
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,37 @@ def _prefs(row: aiosqlite.Row) -> NudgePrefs:
     )
 
 
+def save_nudges(user_id: int, prefs: NudgePrefs, stamp: str) -> Statement:
+    """Upsert what the person controls; the sweep's own fields (sent_*) are left alone."""
+    return Statement(
+        """
+        INSERT INTO nudges (user_id, enabled, at, zone, paused_until, next_due, day_end,
+                            due_date, first_principle, offered, off_reason, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            enabled = excluded.enabled, at = excluded.at, zone = excluded.zone,
+            paused_until = excluded.paused_until, next_due = excluded.next_due,
+            day_end = excluded.day_end, due_date = excluded.due_date,
+            first_principle = excluded.first_principle, offered = excluded.offered,
+            off_reason = excluded.off_reason, attempts = 0, updated_at = excluded.updated_at
+        """,
+        (
+            user_id,
+            int(prefs.enabled),
+            prefs.at,
+            prefs.zone,
+            prefs.paused_until.isoformat() if prefs.paused_until else None,
+            _ts(prefs.next_due),
+            _ts(prefs.day_end),
+            prefs.due_date.isoformat() if prefs.due_date else None,
+            prefs.first,
+            int(prefs.offered),
+            prefs.off_reason,
+            stamp,
+        ),
+    )
+
+
 class NudgeStorage:
     _db: aiosqlite.Connection
     _lock: asyncio.Lock
@@ -79,36 +111,6 @@ class NudgeStorage:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
-
-    async def _save_nudges(self, user_id: int, prefs: NudgePrefs, stamp: str) -> None:
-        """Upsert what the person controls; the sweep's own fields (sent_*) are left alone."""
-        await self._db.execute(
-            """
-            INSERT INTO nudges (user_id, enabled, at, zone, paused_until, next_due, day_end,
-                                due_date, first_principle, offered, off_reason, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
-                enabled = excluded.enabled, at = excluded.at, zone = excluded.zone,
-                paused_until = excluded.paused_until, next_due = excluded.next_due,
-                day_end = excluded.day_end, due_date = excluded.due_date,
-                first_principle = excluded.first_principle, offered = excluded.offered,
-                off_reason = excluded.off_reason, attempts = 0, updated_at = excluded.updated_at
-            """,
-            (
-                user_id,
-                int(prefs.enabled),
-                prefs.at,
-                prefs.zone,
-                prefs.paused_until.isoformat() if prefs.paused_until else None,
-                _ts(prefs.next_due),
-                _ts(prefs.day_end),
-                prefs.due_date.isoformat() if prefs.due_date else None,
-                prefs.first,
-                int(prefs.offered),
-                prefs.off_reason,
-                stamp,
-            ),
-        )
 
     async def due_nudges(self, now: datetime, limit: int) -> list[DueNudge]:
         """Up to ``limit`` people whose nudge is due at ``now``, the longest-waiting first."""
