@@ -42,6 +42,13 @@ MESSAGES = (
 )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (and its threads), from /proc."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -86,6 +93,7 @@ async def measure(
             for someone in people:
                 await someone.reply(timeout=60)
         measured: list[tuple[int, int]] = []  # (chat, update_id)
+        cpu_before = cpu_seconds(process.pid)
         start = time.monotonic()
         total = int(seconds * RATE)
         for n in range(total):  # person n % PEOPLE sends at start + n / RATE
@@ -112,6 +120,7 @@ async def measure(
                 latencies.append((event.at - emulator.delivered_at[update_id]) * 1000)
                 last_reply = max(last_reply, event.at)
         rate = len(measured) / (last_reply - start)
+        cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / len(measured)
     finally:
         process.send_signal(signal.SIGINT)  # a clean stop (a profiler writes its file)
         await process.wait()
@@ -119,8 +128,11 @@ async def measure(
             await spy.wait()
         await emulator.stop()
     p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
-    print(f"{name:15} {rate:7.1f} updates/s answered   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
-    return {"rate": rate, "p50": p50, "p99": p99}
+    print(
+        f"{name:15} {rate:7.1f} updates/s answered   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+        f"CPU {cpu_ms:.2f} ms/update"
+    )
+    return {"rate": rate, "p50": p50, "p99": p99, "cpu_ms": cpu_ms}
 
 
 async def main(argv: list[str]) -> int:

@@ -195,6 +195,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     processor = application.update_processor
     if isinstance(processor, PerChatUpdateProcessor):
         processor.ledger = deps.ledger = UpdateLedger(deps)
+    deps.deliverer.backlog = await deps.storage.chats_with_outbox()
     if deps.nudge_bot is not None:
         await deps.nudge_bot.initialize()
     commands = [

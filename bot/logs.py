@@ -70,6 +70,8 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None
     )
     structlog.configure(
         processors=[
+            # First: a line below LOG_LEVEL costs nothing more (no timestamp, no rendering).
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],

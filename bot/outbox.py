@@ -67,19 +67,38 @@ class Deliverer:
     def __init__(self) -> None:
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}  # flushes holding or waiting for each chat's lock
+        # Chats with older replies still queued (a failed send, or left by a previous run): their
+        # new replies wait behind those. Everyone else's go straight out.
+        self.backlog: set[int] = set()
         self.sent = 0
         self.retried = 0
         self.dropped = 0
 
+    async def deliver(self, bot: Bot, db: Storage, chat_id: int, rows: list[OutboxRow]) -> bool:
+        """Send a turn's rows (just committed); behind older ones if the chat has a backlog."""
+        if chat_id in self.backlog:
+            return await self.flush_chat(bot, db, chat_id)
+        return await self._under_lock(bot, db, chat_id, rows)
+
     async def flush_chat(self, bot: Bot, db: Storage, chat_id: int) -> bool:
         """Send the chat's pending rows in order; False if one must wait for a retry."""
+        return await self._under_lock(bot, db, chat_id, None)
+
+    async def _under_lock(
+        self, bot: Bot, db: Storage, chat_id: int, rows: list[OutboxRow] | None
+    ) -> bool:
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         self._users[chat_id] = self._users.get(chat_id, 0) + 1
         try:
             async with lock:
-                for row in await db.pending_outbox(chat_id, limit=100):
+                if rows is None:
+                    rows = await db.pending_outbox(chat_id, limit=100)
+                for row in rows:
                     if not await self._send(bot, db, row):
+                        self.backlog.add(chat_id)
                         return False
+                if len(rows) < 100:
+                    self.backlog.discard(chat_id)
                 return True
         finally:
             self._users[chat_id] -= 1

@@ -199,8 +199,10 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
         now: datetime,
         update_id: int | None = None,
         outgoing: Iterable[Outgoing] = (),
-    ) -> None:
+    ) -> list[int]:
         """Commit the new state, the turn's effects, its replies and "update done" together.
+
+        Returns the outbox ids of ``outgoing``, in order.
 
         So after a crash an update either changed nothing (and runs again) or changed everything
         and has its replies waiting in the outbox (which are sent, not decided again).
@@ -217,9 +219,9 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
             statements.append(finish_update(update_id))
         # One trip to the database thread for the whole transaction, through aiosqlite's own
         # queue (private, but how it runs every call).
-        on_db_thread: Callable[..., Awaitable[None]] = self._db._execute
+        on_db_thread: Callable[..., Awaitable[list[int]]] = self._db._execute
         async with self._lock:
-            await on_db_thread(run_transaction, self._db._conn, statements)
+            return await on_db_thread(run_transaction, self._db._conn, statements)
 
     async def export_user(self, user_id: int) -> dict[str, Any] | None:
         """Everything stored about one person, as plain JSON-ready values (None: nothing)."""

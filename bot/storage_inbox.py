@@ -45,7 +45,7 @@ def finish_update(update_id: int) -> Statement:
 def queue_outgoing(update_id: int | None, outgoing: Iterable[Outgoing]) -> Statement:
     rows = [(update_id, i.chat_id, i.kind, json.dumps(i.payload)) for i in outgoing]
     sql = "INSERT INTO outbox (update_id, chat_id, kind, payload) VALUES (?, ?, ?, ?)"
-    return Statement(sql, rows, many=True)
+    return Statement(sql, rows, many=True, inserts_ids=True)
 
 
 class InboxStorage:
@@ -94,6 +94,11 @@ class InboxStorage:
             )
             for row in rows
         ]
+
+    async def chats_with_outbox(self) -> set[int]:
+        """Chats that have replies waiting from before (sent first, in order, before new ones)."""
+        rows = await self._db.execute_fetchall("SELECT DISTINCT chat_id FROM outbox")
+        return {int(row[0]) for row in rows}
 
     async def outbox_done(self, row_id: int) -> None:
         """Telegram has it (or refused it for good): forget the row."""

@@ -18,18 +18,31 @@ class Statement:
     sql: str
     params: Sequence[Any] = ()
     many: bool = False  # params is a list of parameter rows (executemany)
+    inserts_ids: bool = False  # report the rowids it inserts (see run_transaction)
 
 
-def run_transaction(connection: sqlite3.Connection, statements: Iterable[Statement]) -> None:
-    """Run ``statements`` as one transaction (called on the database thread)."""
+def run_transaction(connection: sqlite3.Connection, statements: Iterable[Statement]) -> list[int]:
+    """Run ``statements`` as one transaction (called on the database thread).
+
+    Returns the rowids inserted by the statements marked ``inserts_ids``: inside one exclusive
+    transaction an executemany's rows get consecutive ids ending at ``last_insert_rowid()``.
+    """
+    ids: list[int] = []
     connection.execute("BEGIN IMMEDIATE")
     try:
         for statement in statements:
             if statement.many:
-                connection.executemany(statement.sql, statement.params)
+                cursor = connection.executemany(statement.sql, statement.params)
             else:
-                connection.execute(statement.sql, statement.params)
+                cursor = connection.execute(statement.sql, statement.params)
+            if statement.inserts_ids and cursor.rowcount > 0:
+                last = (
+                    cursor.lastrowid
+                    or connection.execute("SELECT last_insert_rowid()").fetchone()[0]
+                )
+                ids.extend(range(last - cursor.rowcount + 1, last + 1))
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+    return ids

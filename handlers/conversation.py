@@ -28,7 +28,7 @@ from bot.engine import (
 )
 from bot.outbox import document, outgoing_for
 from bot.pronouns import render
-from bot.storage_inbox import Outgoing
+from bot.storage_inbox import OutboxRow, Outgoing
 from handlers.replies import answer_query
 
 log = structlog.get_logger(__name__)
@@ -52,7 +52,7 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
             outgoing.insert(
                 1 if query is not None else 0, await _export(deps, user.id, chat.id, now)
             )
-    await deps.db.save_turn(
+    ids = await deps.db.save_turn(
         user.id, chat.id, turn.state, turn.effects, now, update.update_id, outgoing
     )
     if deps.ledger is not None:
@@ -65,7 +65,8 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
         step_to=turn.state.step,
         effects=[type(effect).__name__ for effect in turn.effects],
     )
-    await deps.deliverer.flush_chat(context.bot, deps.db, chat.id)
+    rows = [OutboxRow(i, update.update_id, item, 0) for i, item in zip(ids, outgoing, strict=True)]
+    await deps.deliverer.deliver(context.bot, deps.db, chat.id, rows)
 
 
 async def _export(deps: Deps, user_id: int, chat_id: int, now: datetime) -> Outgoing:
