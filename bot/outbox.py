@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from functools import lru_cache
 
 import structlog
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -53,11 +54,15 @@ def document(chat_id: int, filename: str, content: str, caption: str) -> Outgoin
 def _markup(buttons: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
+    return _cached_markup(tuple(tuple((label, data) for label, data in row) for row in buttons))
+
+
+@lru_cache(maxsize=4096)
+def _cached_markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
+    """Keyboards repeat (the same menus, advice numbers 1, 2, 3...) and PTB's objects are frozen,
+    so each distinct one is built once: building them is a visible share of a reply's CPU."""
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in buttons
-        ]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
 
 
