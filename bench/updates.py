@@ -6,8 +6,9 @@
 Each bot runs as its own process (``bench/echo_bot.py``; ``python -m bot run``) against the Bot API
 emulator on 127.0.0.1 in this process. 200 people each send one message a second, spread evenly:
 200 updates a second. For each bot it prints the updates answered per second and the time from the
-bot receiving an update (getUpdates returned it) to its reply arriving (p50, p99), and the ratio of
-Breathing Room's rate to the echo bot's. Breathing Room's people have said hello first, so each
+bot receiving an update (getUpdates returned it) to its reply arriving (p50, p99), the bot process's
+CPU time per update (the steadiest figure on a shared machine: near a full core, latency swings with
+whatever else runs), and the ratio of Breathing Room's rate to the echo bot's. Breathing Room's people have said hello first, so each
 message gets one piece of advice (with a typing indicator before it), through the safety screen,
 the router, the database and the outbox. Targets: ratio at least 0.8, p99 at most 20 ms. The last
 line is one JSON object: ratio, p50_ms, p99_ms.
