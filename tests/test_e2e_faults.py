@@ -30,7 +30,7 @@ def messages(someone: Person) -> list[str]:
 
 async def others_are_served(others: list[Person]) -> None:
     for someone in others:
-        welcome, question = await someone.replies(2, timeout=3)
+        welcome, question = await someone.replies(2, timeout=5)
         assert WELCOME in welcome.text and question.labels == ["He", "She", "They"]
 
 
