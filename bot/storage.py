@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from bot.migrations import MIGRATIONS
 from bot.storage_inbox import InboxStorage, Outgoing, finish_update, queue_outgoing
 from bot.storage_nudges import _PREFS_COLUMNS, NudgeStorage, _prefs, save_nudges
 from bot.storage_ops import OpsStorage
-from bot.storage_sql import Statement, run_transaction
+from bot.storage_sql import Statement
 
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table that holds rows about a person, for /forget and /mydata.
@@ -217,11 +217,7 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
         statements.append(queue_outgoing(update_id, outgoing))
         if update_id is not None:
             statements.append(finish_update(update_id))
-        # One trip to the database thread for the whole transaction, through aiosqlite's own
-        # queue (private, but how it runs every call).
-        on_db_thread: Callable[..., Awaitable[list[int]]] = self._db._execute
-        async with self._lock:
-            return await on_db_thread(run_transaction, self._db._conn, statements)
+        return await self._write(statements)
 
     async def export_user(self, user_id: int) -> dict[str, Any] | None:
         """Everything stored about one person, as plain JSON-ready values (None: nothing)."""

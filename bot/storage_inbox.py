@@ -8,15 +8,12 @@ committed in the same transaction as the new state; a row is deleted once Telegr
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
-from bot.storage_sql import Statement
+from bot.storage_sql import Database, Statement
 
 JSON = dict[str, Any]
 
@@ -48,10 +45,7 @@ def queue_outgoing(update_id: int | None, outgoing: Iterable[Outgoing]) -> State
     return Statement(sql, rows, many=True, inserts_ids=True)
 
 
-class InboxStorage:
-    _db: aiosqlite.Connection
-    _lock: asyncio.Lock
-
+class InboxStorage(Database):
     async def begin_update(self, update_id: int) -> bool:
         """Note that an update is being processed; False when it was processed before.
 

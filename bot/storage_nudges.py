@@ -6,10 +6,8 @@ scan over the partial index ``nudges_due`` (only people with nudges on are in it
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -17,7 +15,7 @@ import aiosqlite
 
 from bot.engine.model import NudgePrefs
 from bot.schedule import Slot
-from bot.storage_sql import Statement
+from bot.storage_sql import Database, Statement
 
 
 @dataclass(frozen=True)
@@ -97,21 +95,15 @@ def save_nudges(user_id: int, prefs: NudgePrefs, stamp: str) -> Statement:
     )
 
 
-class NudgeStorage:
-    _db: aiosqlite.Connection
-    _lock: asyncio.Lock
+def _log_outcome(user_id: int, local_date: date, outcome: str) -> Statement:
+    """What became of one date's nudge: sent, blocked or failed."""
+    return Statement(
+        "UPDATE nudge_log SET outcome = ? WHERE user_id = ? AND local_date = ?",
+        (outcome, user_id, local_date.isoformat()),
+    )
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
 
+class NudgeStorage(Database):
     async def due_nudges(self, now: datetime, limit: int) -> list[DueNudge]:
         """Up to ``limit`` people whose nudge is due at ``now``, the longest-waiting first."""
         async with self._db.execute(
@@ -140,88 +132,86 @@ class NudgeStorage:
         self, user_id: int, local_date: date, principle: str, variant: int, now: datetime
     ) -> bool:
         """Record that this date's nudge is being sent; False if that date already has one."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT OR IGNORE INTO nudge_log (user_id, local_date, principle, variant, "
-                "outcome, at) VALUES (?, ?, ?, ?, 'sending', ?)",
-                (user_id, local_date.isoformat(), principle, variant, now.isoformat()),
-            )
-            return cursor.rowcount == 1
+        claim = Statement(
+            "INSERT OR IGNORE INTO nudge_log (user_id, local_date, principle, variant, outcome, at) "
+            "VALUES (?, ?, ?, ?, 'sending', ?)",
+            (user_id, local_date.isoformat(), principle, variant, now.isoformat()),
+            inserts_ids=True,
+        )
+        return bool(await self._write([claim]))
 
     async def nudge_sent(self, user_id: int, local_date: date, following: Slot) -> None:
         """The nudge went out: count it and move the person to their next slot."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE nudge_log SET outcome = 'sent' WHERE user_id = ? AND local_date = ?",
-                (user_id, local_date.isoformat()),
-            )
-            await db.execute(
-                "UPDATE nudges SET sent_count = sent_count + 1, sent_through = ?, next_due = ?, "
-                "day_end = ?, due_date = ?, attempts = 0 WHERE user_id = ?",
-                (
-                    local_date.isoformat(),
-                    _ts(following.due),
-                    _ts(following.day_end),
-                    following.local_date.isoformat(),
-                    user_id,
+        await self._write(
+            [
+                _log_outcome(user_id, local_date, "sent"),
+                Statement(
+                    "UPDATE nudges SET sent_count = sent_count + 1, sent_through = ?, "
+                    "next_due = ?, day_end = ?, due_date = ?, attempts = 0 WHERE user_id = ?",
+                    (
+                        local_date.isoformat(),
+                        _ts(following.due),
+                        _ts(following.day_end),
+                        following.local_date.isoformat(),
+                        user_id,
+                    ),
                 ),
-            )
+            ]
+        )
 
     async def nudge_retry_later(
         self, user_id: int, local_date: date, retry_at: datetime, attempts: int
     ) -> None:
         """Sending failed for a reason that may pass: release the date's claim, try at ``retry_at``."""
-        async with self._transaction() as db:
-            await db.execute(
-                "DELETE FROM nudge_log WHERE user_id = ? AND local_date = ? "
-                "AND outcome = 'sending'",
-                (user_id, local_date.isoformat()),
-            )
-            await db.execute(
-                "UPDATE nudges SET next_due = ?, attempts = ? WHERE user_id = ?",
-                (_ts(retry_at), attempts, user_id),
-            )
+        await self._write(
+            [
+                Statement(
+                    "DELETE FROM nudge_log WHERE user_id = ? AND local_date = ? "
+                    "AND outcome = 'sending'",
+                    (user_id, local_date.isoformat()),
+                ),
+                Statement(
+                    "UPDATE nudges SET next_due = ?, attempts = ? WHERE user_id = ?",
+                    (_ts(retry_at), attempts, user_id),
+                ),
+            ]
+        )
 
     async def nudge_failed(self, user_id: int, local_date: date) -> None:
         """Give up on this date's nudge (kept as 'failed', so the date is not tried again)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE nudge_log SET outcome = 'failed' WHERE user_id = ? AND local_date = ?",
-                (user_id, local_date.isoformat()),
-            )
+        await self._write([_log_outcome(user_id, local_date, "failed")])
 
     async def reschedule_nudge(self, user_id: int, slot: Slot) -> None:
         """Move the person to ``slot`` without sending (the day passed, or it was already sent)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE nudges SET next_due = ?, day_end = ?, due_date = ?, attempts = 0 "
-                "WHERE user_id = ?",
-                (_ts(slot.due), _ts(slot.day_end), slot.local_date.isoformat(), user_id),
-            )
+        await self._write(
+            [
+                Statement(
+                    "UPDATE nudges SET next_due = ?, day_end = ?, due_date = ?, attempts = 0 "
+                    "WHERE user_id = ?",
+                    (_ts(slot.due), _ts(slot.day_end), slot.local_date.isoformat(), user_id),
+                )
+            ]
+        )
 
     async def nudges_undeliverable(
         self, user_id: int, local_date: date | None, reason: str = "blocked"
     ) -> None:
         """The person blocked the bot (or the chat is gone): nudges off, and why."""
-        async with self._transaction() as db:
-            if local_date is not None:
-                await db.execute(
-                    "UPDATE nudge_log SET outcome = 'blocked' WHERE user_id = ? AND local_date = ?",
-                    (user_id, local_date.isoformat()),
-                )
-            await db.execute(
-                "UPDATE nudges SET enabled = 0, off_reason = ?, next_due = NULL, day_end = NULL, "
-                "due_date = NULL WHERE user_id = ? AND enabled = 1",
-                (reason, user_id),
-            )
+        switch_off = Statement(
+            "UPDATE nudges SET enabled = 0, off_reason = ?, next_due = NULL, day_end = NULL, "
+            "due_date = NULL WHERE user_id = ? AND enabled = 1",
+            (reason, user_id),
+        )
+        outcome = [] if local_date is None else [_log_outcome(user_id, local_date, "blocked")]
+        await self._write([*outcome, switch_off])
 
     async def prune_nudge_log(self, before: date) -> int:
         """Forget nudge records older than ``before`` (they only matter for a few weeks)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        async with self._lock:  # one statement: atomic on its own
+            cursor = await self._db.execute(
                 "DELETE FROM nudge_log WHERE local_date < ?", (before.isoformat(),)
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
     async def nudge_log(self, user_id: int) -> list[tuple[str, str, str]]:
         """(local date, principle, outcome) of each nudge recorded for one person, oldest first."""

@@ -7,14 +7,13 @@ getUpdates; in webhook mode a periodic job). ``health`` and ``backup`` are synch
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
+from bot.storage_sql import Database
 
 _BACKUP_PAGES = 256  # pages copied per step; the bot can write between steps
 
@@ -30,10 +29,7 @@ class Stats:
     helpful: int
 
 
-class OpsStorage:
-    _db: aiosqlite.Connection
-    _lock: asyncio.Lock
-
+class OpsStorage(Database):
     async def beat(self, now: datetime) -> None:
         """Note that the bot is working (see :func:`health`)."""
         async with self._lock:
