@@ -217,7 +217,7 @@ async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     if deps.nudger.busy or not context.application.running:
         return
     application = context.application
-    context.application.create_task(
+    application.create_task(
         deps.nudger.sweep(deps.storage, deps.nudge_bot, deps.clock, lambda: application.running),
         name="nudge_sweep",
     )

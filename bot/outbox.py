@@ -75,9 +75,6 @@ class Deliverer:
         # Chats with older replies still queued (a failed send, or left by a previous run): their
         # new replies wait behind those. Everyone else's go straight out.
         self.backlog: set[int] = set()
-        self.sent = 0
-        self.retried = 0
-        self.dropped = 0
 
     async def deliver(self, bot: Bot, db: Storage, chat_id: int, rows: list[OutboxRow]) -> bool:
         """Send a turn's rows (just committed); behind older ones if the chat has a backlog."""
@@ -121,18 +118,13 @@ class Deliverer:
         try:
             await send_outgoing(bot, row.outgoing)
         except (Forbidden, BadRequest) as error:  # final: blocked, chat gone, refused content
-            self.dropped += 1
             log.info("outbox_refused", kind=row.outgoing.kind, error=type(error).__name__)
         except (RetryAfter, NetworkError, TelegramError) as error:
             attempts = await db.outbox_attempted(row.id)
             if attempts < MAX_ATTEMPTS:
-                self.retried += 1
                 log.info("outbox_retry_later", kind=row.outgoing.kind, error=type(error).__name__)
                 return False
-            self.dropped += 1
             log.warning("outbox_gave_up", kind=row.outgoing.kind, error=type(error).__name__)
-        else:
-            self.sent += 1
         await db.outbox_done(row.id)
         return True
 

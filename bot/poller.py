@@ -26,8 +26,8 @@ from bot.deps import Deps, get_deps
 log = structlog.get_logger(__name__)
 _BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between failed polls, then 30 s each
 _BEAT_EVERY = 10.0  # seconds between heartbeats (a successful poll proves the bot works)
-_BATCH_TIMEOUT = 120.0
-_RECENT = 10_000  # done ids remembered in memory (a few minutes of traffic at full speed)  # far beyond any handler's HTTP timeouts and retries
+_BATCH_TIMEOUT = 120.0  # far beyond any handler's HTTP timeouts and retries
+_RECENT = 10_000  # done ids remembered in memory (a few minutes of traffic at full speed)
 
 
 class UpdateLedger:
@@ -35,7 +35,6 @@ class UpdateLedger:
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self.skipped = 0  # redelivered updates that were already processed
         self._in_flight: dict[int, asyncio.Future[None]] = {}
         self._committed: set[int] = set()  # done in a turn's own transaction: nothing to add
         self._newest_done: int | None = None  # the newest id done before this run (-1: none)
@@ -62,7 +61,6 @@ class UpdateLedger:
             return True
         fresh = await self.deps.db.begin_update(update.update_id)
         if not fresh:
-            self.skipped += 1
             log.info("update_already_processed")
             self._done(update.update_id)
         return fresh
@@ -106,7 +104,6 @@ class Poller:
         self.timeout = timeout
         self.allowed = allowed
         self._task: asyncio.Task[None] | None = None
-        self.polls = 0
         self._last_beat = -_BEAT_EVERY
 
     @property
@@ -161,7 +158,6 @@ class Poller:
                 await asyncio.sleep(delay)
                 continue
             failures = 0
-            self.polls += 1
             await self._beat()
             if updates:
                 await self._process(updates)
