@@ -30,7 +30,7 @@ from bot.deps import DEPS_KEY, Deps, get_deps
 from bot.engine import COMMANDS, Engine
 from bot.flood import FloodGate
 from bot.logs import UserHasher
-from bot.nudges import NudgeSender, nudge_job
+from bot.nudges import KEEP_LOG, NudgeSender, nudge_job
 from bot.poller import Poller, UpdateLedger
 from bot.pronouns import render
 from bot.safety import SafetyScreen
@@ -149,6 +149,7 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         name="outbox",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    application.job_queue.run_repeating(maintenance_job, interval=6 * 3600, first=60.0)
     if settings.mode == "webhook":  # the poller's heartbeat is missing: the job says it instead
         application.job_queue.run_repeating(heartbeat_job, interval=30.0, first=1.0)
     return application
@@ -180,6 +181,17 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = get_deps(context.bot_data)
     if deps.storage is not None:
         await deps.deliverer.flush_all(context.bot, deps.storage)
+
+
+async def maintenance_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep the bookkeeping tables small: processed update ids and old nudge records."""
+    deps = get_deps(context.bot_data)
+    if deps.storage is None:
+        return
+    updates = await deps.storage.prune_inbox()
+    nudges = await deps.storage.prune_nudge_log((deps.clock() - KEEP_LOG).date())
+    if updates or nudges:
+        log.info("pruned", update_ids=updates, nudge_records=nudges)
 
 
 async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from telegram import Bot
@@ -66,7 +66,6 @@ class NudgeSender:
         self.max_batches = max_batches
         self._pool_sizes = [len(getattr(content.nudges.pool, key)) for key in PRINCIPLES]
         self._running = asyncio.Lock()
-        self._pruned_on: date | None = None
 
     @property
     def busy(self) -> bool:
@@ -89,7 +88,6 @@ class NudgeSender:
             return report  # the previous sweep is still sending: it will pick these people up
         started = clock.monotonic()
         async with self._running:
-            await self._prune(db, now())
             gate = asyncio.Semaphore(self.concurrency)
             for _ in range(self.max_batches):
                 if not keep_going():
@@ -104,12 +102,6 @@ class NudgeSender:
         if any(vars(report).values()):
             log.info("nudge_sweep", seconds=round(clock.monotonic() - started, 3), **vars(report))
         return report
-
-    async def _prune(self, db: Storage, now: datetime) -> None:
-        """Once a day, forget nudge records older than :data:`KEEP_LOG` (they guard one date)."""
-        if self._pruned_on != now.date():
-            self._pruned_on = now.date()
-            await db.prune_nudge_log((now - KEEP_LOG).date())
 
     async def _one(
         self,

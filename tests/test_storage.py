@@ -125,3 +125,14 @@ async def test_an_unreadable_payload_falls_back_safely(tmp_path):
     state = await storage.load_user(9)
     assert state.step == "ask_situation" and state.data == {} and state.pronoun == "he"
     await storage.close()
+
+
+async def test_processed_update_ids_are_pruned_but_the_newest_kept(tmp_path):
+    storage = await Storage.open(tmp_path / "db.sqlite3")
+    for update_id in range(1, 21):
+        await storage.finish_update(update_id)
+    assert await storage.prune_inbox(keep=5) == 14  # ids 1..14 are more than 5 below 20
+    assert await storage.newest_done_update() == 20
+    assert not await storage.begin_update(15), "a kept id is still recognised as done"
+    assert await storage.begin_update(3), "a pruned one is not (Telegram never resends it)"
+    await storage.close()
