@@ -133,10 +133,7 @@ async def send_outgoing(bot: Bot, item: Outgoing) -> None:
     """Make the Bot API call for ``item``; Telegram's errors propagate (callers decide)."""
     p = item.payload
     if item.kind == "answer":
-        try:
-            await bot.answer_callback_query(p["query_id"], p.get("text"))
-        except TelegramError as error:  # too old to answer: only the spinner is affected
-            log.info("callback_answer_failed", error=type(error).__name__)
+        await answer_button(bot, p["query_id"], p.get("text"))
         return
     if item.kind == "document":
         data = InputFile(p["content"].encode(), filename=p["filename"])
@@ -160,3 +157,11 @@ async def send_outgoing(bot: Bot, item: Outgoing) -> None:
     await bot.send_message(
         item.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
+
+
+async def answer_button(bot: Bot, query_id: str, text: str | None) -> None:
+    """Stop a button's spinner. Telegram refuses answers to old queries: not worth failing over."""
+    try:
+        await bot.answer_callback_query(query_id, text)
+    except TelegramError as error:
+        log.info("callback_answer_failed", error=type(error).__name__)

@@ -26,10 +26,9 @@ from bot.engine import (
     Text,
     Unsupported,
 )
-from bot.outbox import document, outgoing_for
+from bot.outbox import answer_button, document, outgoing_for
 from bot.pronouns import render
 from bot.storage_inbox import OutboxRow, Outgoing
-from handlers.replies import answer_query
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +39,8 @@ async def run_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, event: In
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         if update.callback_query is not None:  # a button whose message is gone: stop the spinner
-            await answer_query(update.callback_query, render(deps.content.texts.stale_button, None))
+            stale = render(deps.content.texts.stale_button, None)
+            await answer_button(context.bot, update.callback_query.id, stale)
         return
     now = deps.clock()
     state = await deps.db.load_user(user.id)
@@ -160,7 +160,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if update.callback_query is not None:
-            await answer_query(update.callback_query, None)
+            await answer_button(context.bot, update.callback_query.id, None)
         await context.bot.send_message(
             update.effective_chat.id, render(deps.content.texts.error, None)
         )

@@ -10,9 +10,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.deps import get_deps
 from bot.engine import Text
+from bot.outbox import answer_button
 from bot.pronouns import render
 from handlers.conversation import run_turn
-from handlers.replies import answer_query
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +33,7 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is not None and message.text and deps.engine.screen.screen(message.text).hit:
         return
     if update.callback_query is not None:
-        await answer_query(update.callback_query, None)
+        await answer_button(context.bot, update.callback_query.id, None)
     if verdict == "warn":
         log.info("flood_slowed_down", user=deps.hasher(user.id))
         await context.bot.send_message(chat.id, render(deps.content.texts.slow_down, None))
