@@ -10,7 +10,6 @@ Telegram's final refusals (blocked, chat gone, malformed) are logged and dropped
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -20,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.engine import Reply
+from bot.keyed_locks import KeyedLocks
 from bot.storage import Storage
 from bot.storage_inbox import JSON, OutboxRow, Outgoing
 
@@ -70,8 +70,7 @@ class Deliverer:
     """Flushes a chat's outbox rows in order; one flush per chat at a time."""
 
     def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}  # flushes holding or waiting for each chat's lock
+        self._chats = KeyedLocks()  # one flush per chat at a time
         # Chats with older replies still queued (a failed send, or left by a previous run): their
         # new replies wait behind those. Everyone else's go straight out.
         self.backlog: set[int] = set()
@@ -89,24 +88,16 @@ class Deliverer:
     async def _under_lock(
         self, bot: Bot, db: Storage, chat_id: int, rows: list[OutboxRow] | None
     ) -> bool:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                if rows is None:
-                    rows = await db.pending_outbox(chat_id, limit=100)
-                for row in rows:
-                    if not await self._send(bot, db, row):
-                        self.backlog.add(chat_id)
-                        return False
-                if len(rows) < 100:
-                    self.backlog.discard(chat_id)
-                return True
-        finally:
-            self._users[chat_id] -= 1
-            if self._users[chat_id] == 0:  # idle chats are forgotten: memory stays bounded
-                del self._users[chat_id]
-                del self._locks[chat_id]
+        async with self._chats.hold(chat_id):
+            if rows is None:
+                rows = await db.pending_outbox(chat_id, limit=100)
+            for row in rows:
+                if not await self._send(bot, db, row):
+                    self.backlog.add(chat_id)
+                    return False
+            if len(rows) < 100:
+                self.backlog.discard(chat_id)
+            return True
 
     async def flush_all(self, bot: Bot, db: Storage) -> None:
         """Every chat with something queued (at start-up, and periodically for retries)."""

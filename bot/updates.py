@@ -15,6 +15,8 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.keyed_locks import KeyedLocks
+
 
 class Ledger(Protocol):
     async def begin(self, update: Update) -> bool: ...
@@ -25,8 +27,7 @@ class Ledger(Protocol):
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[object, asyncio.Lock] = {}
-        self._waiting: dict[object, int] = {}
+        self._chats = KeyedLocks()
         # Set once the database is open: skips redelivered updates, marks each one done.
         self.ledger: Ledger | None = None
 
@@ -40,20 +41,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return "other"
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self.key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with lock:  # asyncio.Lock is FIFO: the chat's updates keep their order
-                await self._run(update, coroutine)
-        finally:
-            self._waiting[key] -= 1
-            if self._waiting[key] == 0:  # forget idle chats, so memory stays bounded
-                del self._waiting[key]
-                del self._locks[key]
+        async with self._chats.hold(self.key(update)):  # the chat's updates keep their order
+            await self._run(update, coroutine)
 
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
-        ledger = self.ledger if isinstance(update, Update) else None
+        ledger = self.ledger
         if ledger is None or not isinstance(update, Update):
             await coroutine
             return
