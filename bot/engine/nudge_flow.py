@@ -81,8 +81,6 @@ class NudgeFlow:
                     (views.plain(self.content.nudges.stopped),),
                     (SaveNudges(stopped),),
                 )
-            case "more" if argument in PRINCIPLES:
-                return None  # the engine opens the principle (see Engine._press)
         return None
 
     def text(self, state: UserState, text: str, now: datetime) -> Turn:
