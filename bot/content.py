@@ -119,6 +119,12 @@ class Texts(StrictModel):
     command_sos: Text
     command_mydata: Text
     command_forget: Text
+    stats_title: Text
+    stats_people: Text
+    stats_active_week: Text
+    stats_nudges_on: Text
+    stats_advice: Text
+    stats_feedback: Text
 
 
 class Cues(StrictModel):

@@ -90,6 +90,7 @@ class NudgeTexts(StrictModel):
     status_off: Text
     next_label: Text
     time_label: Text
+    zone_suffix: Text
     paused_until_label: Text
     paused: Text
     resumed: Text

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.content import PRINCIPLES
+from bot.content import PRINCIPLES, Texts
 from bot.deps import get_deps
 from bot.engine import Command
 from bot.storage_ops import Stats
@@ -18,24 +18,21 @@ from handlers.conversation import run_turn
 log = structlog.get_logger(__name__)
 
 
-def render_stats(stats: Stats) -> str:
+def render_stats(stats: Stats, texts: Texts) -> str:
     """Counts only: nothing in here is about any one person."""
     lines = [
-        "<b>Breathing Room</b>",
-        f"People: {stats.people}",
-        f"Active this week: {stats.active_week}",
-        f"Daily nudges on: {stats.nudges_on}",
+        texts.stats_title,
+        f"{texts.stats_people}: {stats.people}",
+        f"{texts.stats_active_week}: {stats.active_week}",
+        f"{texts.stats_nudges_on}: {stats.nudges_on}",
         "",
-        f"<b>Advice given</b>: {stats.advice_total}",
+        f"{texts.stats_advice}: {stats.advice_total}",
     ]
     for principle in PRINCIPLES:
         lines.append(f"  {html.escape(principle)}: {stats.advice_by_principle.get(principle, 0)}")
     rate = stats.with_feedback / stats.advice_total if stats.advice_total else 0.0
     helpful = stats.helpful / stats.with_feedback if stats.with_feedback else 0.0
-    lines += [
-        "",
-        f"Feedback on {rate:.0%} of advice; {helpful:.0%} of it “that helps”.",
-    ]
+    lines += ["", texts.stats_feedback % {"rate": f"{rate:.0%}", "helpful": f"{helpful:.0%}"}]
     return "\n".join(lines)
 
 
@@ -48,4 +45,5 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     log.info("stats_shown", user=deps.hasher(user.id))
     stats = await deps.db.stats(deps.clock())
-    await context.bot.send_message(chat.id, render_stats(stats), parse_mode=ParseMode.HTML)
+    text = render_stats(stats, deps.content.texts)
+    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)

@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.content import PRINCIPLES, Content, ContentError, default_content_dir, load_content
-from bot.engine import Command, Press, Text, UserState
+from bot.engine import Command, Press, Reply, Text, UserState
+from bot.engine.model import NudgePrefs
+from bot.engine.nudge_views import NudgeViews
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
 from bot.engine.views import Views
 from bot.pronouns import PRONOUNS, render
+from bot.storage_ops import Stats
 from bot.telegram_html import parse_html, utf16_len
+from handlers.admin import render_stats
 from tests.conftest import make_engine
+
+
+def nudge_replies(content: Content, pronoun: str):
+    """Every daily-nudge message: the opt-in flow, each status, and every nudge in the pool."""
+    nudges = NudgeViews(content, pronoun)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    yield nudges.offer()
+    yield nudges.offer(after_advice=True)
+    yield nudges.ask_time()
+    yield nudges.ask_time(content.nudges.time_unknown)
+    yield nudges.ask_zone()
+    yield nudges.ask_zone(content.nudges.zone_unknown)
+    yield nudges.choose_zone(["America/Argentina/ComodRivadavia", "America/North_Dakota/New_Salem"])
+    on = NudgePrefs(enabled=True, at="23:59", zone="America/North_Dakota/New_Salem", next_due=now)
+    yield nudges.status(on, now, content.nudges.turned_on)
+    yield nudges.status(replace(on, paused_until=now + timedelta(days=7)), now)
+    yield nudges.status(NudgePrefs(off_reason="blocked"), now)
+    for index, key in enumerate(PRINCIPLES):
+        for variant in range(len(getattr(content.nudges.pool, key))):
+            yield nudges.nudge(index, variant)[1]
 
 
 def every_reply(content: Content, pronoun: str):
@@ -37,6 +62,11 @@ def every_reply(content: Content, pronoun: str):
             yield views.draft(key, 99_999_999, draft)
     for situation in content.situations:
         yield views.advice(situation.principle, situation.why, 1)
+    for first, second in zip(PRINCIPLES, PRINCIPLES[1:] + PRINCIPLES[:1], strict=True):
+        yield views.advice(first, content.topic(first).why, 99_999_999, also=second)
+    yield from nudge_replies(content, pronoun)
+    stats = Stats(10**9, 10**9, 10**9, dict.fromkeys(PRINCIPLES, 10**9), 6 * 10**9, 10**9, 10**9)
+    yield Reply(render_stats(stats, content.texts))
     for name in type(content.texts).model_fields:
         yield views.plain(getattr(content.texts, name))
     longest_plan = {s.key: "&<" * (PLAN_SECTION_MAX // 2) for s in content.safety.plan_sections}

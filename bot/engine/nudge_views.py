@@ -69,7 +69,8 @@ class NudgeViews:
             return Reply(self.r(head), ((Button(b.yes, "ng:on"), Button(b.not_now, "ng:no")),))
         paused = prefs.paused_until is not None and prefs.paused_until > now
         lines = [self.r(lead) if lead else (t.status_paused if paused else t.status_on), ""]
-        lines.append(f"{t.time_label}: <b>{prefs.at}</b> ({zone_label(prefs.zone)} time)")
+        zone = f"{zone_label(prefs.zone)} {t.zone_suffix}"
+        lines.append(f"{t.time_label}: <b>{prefs.at}</b> ({zone})")
         if paused and prefs.paused_until is not None:
             lines.append(f"{t.paused_until_label}: {local_when(prefs.paused_until, prefs.zone)}")
         if prefs.next_due is not None:
