@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import structlog
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, CallbackQuery, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -51,19 +51,21 @@ def document(chat_id: int, filename: str, content: str, caption: str) -> Outgoin
     )
 
 
-def _markup(buttons: list[list[list[str]]]) -> InlineKeyboardMarkup | None:
+def _markup(buttons: list[list[list[str]]]) -> JSON | None:
     if not buttons:
         return None
     return _cached_markup(tuple(tuple((label, data) for label, data in row) for row in buttons))
 
 
 @lru_cache(maxsize=4096)
-def _cached_markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
-    """Keyboards repeat (the same menus, advice numbers 1, 2, 3...) and PTB's objects are frozen,
-    so each distinct one is built once: building them is a visible share of a reply's CPU."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+def _cached_markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> JSON:
+    """An InlineKeyboardMarkup as the Bot API's JSON. Keyboards repeat (the same menus, advice
+    numbers 1, 2, 3...), so each distinct one is built once; nothing downstream changes it."""
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+        ]
+    }
 
 
 class Deliverer:
@@ -130,24 +132,31 @@ async def send_outgoing(bot: Bot, item: Outgoing) -> None:
         data = InputFile(p["content"].encode(), filename=p["filename"])
         await bot.send_document(item.chat_id, data, caption=p["caption"], parse_mode=ParseMode.HTML)
         return
+    message: JSON = {"chat_id": item.chat_id, "text": p["text"], "parse_mode": ParseMode.HTML}
     keyboard = _markup(p["buttons"])
+    if keyboard is not None:
+        message["reply_markup"] = keyboard
     if item.kind == "edit":
         try:
-            await bot.edit_message_text(
-                p["text"],
-                chat_id=item.chat_id,
-                message_id=p["message_id"],
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-            )
+            await _call(bot, "editmessagetext", {**message, "message_id": p["message_id"]})
             return
         except BadRequest as error:
             if "not modified" in error.message:
                 return  # a double tap: the message already shows this
             log.info("edit_fell_back_to_send", error=error.message[:80])
-    await bot.send_message(
-        item.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await _call(bot, "sendmessage", message)
+
+
+async def _call(bot: Bot, method: str, arguments: JSON) -> None:
+    """A Bot API call whose answer we never read, made without building PTB objects for it.
+
+    ``bot.send_message`` turns the Message Telegram sends back into PTB objects: for an advice
+    reply (dozens of formatting entities, a keyboard) that was the largest single cost of a turn
+    on the event loop, for a result nobody reads. ``do_api_request`` is PTB's documented raw call
+    (same request, rate limiter and errors). Method names are lower case because the Bot API's
+    are case-insensitive and PTB warns when a raw call names one of its typed methods.
+    """
+    await bot.do_api_request(method, api_kwargs=arguments)
 
 
 async def answer_button(bot: Bot, query_id: str, text: str | None) -> None:

@@ -111,6 +111,15 @@ async def test_faults_and_blocked_people(emulator):
     assert emulator.calls["sendMessage"] == 3
 
 
+async def test_method_names_are_case_insensitive_as_on_telegram(emulator):
+    someone = Person(emulator, 11, "Eleven")
+    emulator.faults.append(Fault("500", method="sendMessage"))
+    assert (await call(emulator, "SENDMESSAGE", chat_id="11", text="a"))[0] == 500
+    assert (await call(emulator, "sendmessage", chat_id="11", text="b"))[0] == 200
+    assert emulator.calls["sendMessage"] == 2 and emulator.errors["sendMessage:500"] == 1
+    assert (await someone.reply()).text == "b"
+
+
 async def test_chat_actions_and_commands_are_validated(emulator):
     Person(emulator, 10, "Ten")
     assert (await call(emulator, "sendChatAction", chat_id="10", action="typing"))[0] == 200
@@ -145,3 +154,16 @@ def test_html_parser_refuses_what_telegram_refuses(source):
 def test_entity_offsets_are_utf16():
     text, entities = parse_html("🙂 <b>x</b>")
     assert text == "🙂 x" and entities[0]["offset"] == 3
+
+
+async def test_a_json_body_is_read_and_a_broken_one_refused(emulator):
+    url = f"{emulator.base_url}/bot{emulator.token}"
+    async with httpx.AsyncClient() as client:
+        ok = await client.post(
+            f"{url}/getMe", content=b"", headers={"Content-Type": "application/json"}
+        )
+        broken = await client.post(
+            f"{url}/sendMessage", content=b"{nope", headers={"Content-Type": "application/json"}
+        )
+    assert ok.status_code == 200 and ok.json()["result"]["is_bot"] is True
+    assert broken.status_code == 400 and "can't parse JSON" in broken.json()["description"]

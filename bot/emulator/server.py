@@ -61,6 +61,27 @@ class ApiError(Exception):
 
 
 _SENDS = frozenset({"sendmessage", "senddocument"})
+# Bot API method names are case-insensitive; calls, errors and faults use these spellings.
+_METHODS = {
+    name.lower(): name
+    for name in [
+        "getMe",
+        "logOut",
+        "close",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "getUpdates",
+        "setMyCommands",
+        "getMyCommands",
+        "sendChatAction",
+        "sendMessage",
+        "sendDocument",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+    ]
+}
 
 
 def bad_request(description: str) -> ApiError:
@@ -215,14 +236,14 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ HTTP
     async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
+        method = _METHODS.get(request.match_info["method"].lower(), request.match_info["method"])
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
-        params, files = await self._read_params(request)
         self.calls[method] += 1
         if method.lower() != "getupdates":
             self.last_bot_activity = time.monotonic()
         try:
+            params, files = await self._read_params(request)
             if self.on_request is not None:
                 await self.on_request(method, params)
             await self._apply_faults(method, params)
@@ -242,7 +263,10 @@ class BotApiEmulator:
         params: JSON = {}
         files: dict[str, tuple[str, bytes]] = {}
         if request.content_type == "application/json":
-            body = await request.json()
+            try:
+                body = json.loads(await request.read() or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                raise bad_request("can't parse JSON object") from error
             return (body if isinstance(body, dict) else {}), files
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
