@@ -66,8 +66,14 @@ class UpdateLedger:
         return fresh
 
     def committed(self, update_id: int) -> None:
-        """A turn marked this update done in its own transaction (handlers/conversation.py)."""
+        """A turn marked this update done in its own transaction (handlers/conversation.py).
+
+        From here on the update is safe without Telegram's copy: its state and its replies are
+        committed (the outbox sends them, after a crash too). So the poller may confirm it and
+        fetch the next batch now, while the replies go out, instead of after them.
+        """
         self._committed.add(update_id)
+        self._done(update_id)
 
     async def end(self, update: Update) -> None:
         """Mark it done if the handler did not (updates that are not turns)."""
