@@ -2,15 +2,17 @@
 
     uv run python bench/updates.py            # 30 s of load for each bot
     uv run python bench/updates.py --quick    # 8 s each, under 45 s in all
+    uv run python bench/updates.py --detail   # also p90/p95/max and latency by getUpdates batch
 
 Each bot runs as its own process (``bench/echo_bot.py``; ``python -m bot run``) against the Bot API
 emulator on 127.0.0.1 in this process. 200 people each send one message a second, spread evenly:
 200 updates a second. For each bot it prints the updates answered per second and the time from the
 bot receiving an update (getUpdates returned it) to its reply arriving (p50, p99), the bot process's
 CPU time per update (the steadiest figure on a shared machine: near a full core, latency swings with
-whatever else runs), and the ratio of Breathing Room's rate to the echo bot's. Breathing Room's people have said hello first, so each
-message gets one piece of advice (with a typing indicator before it), through the safety screen,
-the router, the database and the outbox. Targets: ratio at least 0.8, p99 at most 20 ms. The last
+whatever else runs; also the share of the thread that runs the event loop, which is what queues),
+and the ratio of Breathing Room's rate to the echo bot's. Breathing Room's people have said hello
+first, so each message gets one piece of advice, through the safety screen, the router, the
+database and the outbox. Targets: ratio at least 0.8, p99 at most 20 ms. The last
 line is one JSON object: ratio, p50_ms, p99_ms.
 """
 
@@ -25,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator, Person
@@ -43,9 +46,10 @@ MESSAGES = (
 )
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process (and its threads), from /proc."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User plus system CPU time of a process (all its threads), or of one of its threads."""
+    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
+    with open(path, encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -68,7 +72,12 @@ async def run_bot(command: list[str], emulator: BotApiEmulator, env: dict[str, s
 
 
 async def measure(
-    name: str, command: list[str], env: dict[str, str], seconds: float, onboard: bool
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    seconds: float,
+    onboard: bool,
+    detail: bool = False,
 ) -> dict[str, float]:
     emulator = BotApiEmulator()
     await emulator.start()
@@ -95,6 +104,8 @@ async def measure(
                 await someone.reply(timeout=60)
         measured: list[tuple[int, int]] = []  # (chat, update_id)
         cpu_before = cpu_seconds(process.pid)
+        loop_before = cpu_seconds(process.pid, process.pid)  # the event loop's thread
+        emulator_before = time.process_time()
         start = time.monotonic()
         total = int(seconds * RATE)
         for n in range(total):  # person n % PEOPLE sends at start + n / RATE
@@ -109,19 +120,26 @@ async def measure(
         for chat, _ in measured:
             replies_needed[chat] += 1
         latencies: list[float] = []
+        by_batch: dict[int, list[float]] = defaultdict(list)  # updates one getUpdates returned
         last_reply = start
         for someone in people:
             for _ in range(replies_needed[someone.chat_id]):
                 await someone.reply(timeout=max(deadline - time.monotonic(), 0.1))
+        batch_sizes = Counter(emulator.delivered_at[u] for _, u in measured)
         for someone in people:
             ids = [u for chat, u in measured if chat == someone.chat_id]
             events = [e for e in emulator.events[someone.chat_id] if e.kind == "message"]
             answers = events[-len(ids) :]
             for update_id, event in zip(ids, answers, strict=True):
-                latencies.append((event.at - emulator.delivered_at[update_id]) * 1000)
+                delivered = emulator.delivered_at[update_id]
+                latencies.append((event.at - delivered) * 1000)
+                by_batch[batch_sizes[delivered]].append(latencies[-1])
                 last_reply = max(last_reply, event.at)
         rate = len(measured) / (last_reply - start)
-        cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / len(measured)
+        per_update = 1000 / len(measured)
+        cpu_ms = (cpu_seconds(process.pid) - cpu_before) * per_update
+        loop_ms = (cpu_seconds(process.pid, process.pid) - loop_before) * per_update
+        emulator_ms = (time.process_time() - emulator_before) * per_update
     finally:
         process.send_signal(signal.SIGINT)  # a clean stop (a profiler writes its file)
         await process.wait()
@@ -131,19 +149,32 @@ async def measure(
     p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(
         f"{name:15} {rate:7.1f} updates/s answered   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-        f"CPU {cpu_ms:.2f} ms/update"
+        f"CPU {cpu_ms:.2f} ms/update ({loop_ms:.2f} on the event loop's thread)"
     )
+    if detail:
+        print(
+            f"{'':15} p90 {percentile(latencies, 0.9):.1f}  p95 {percentile(latencies, 0.95):.1f}  "
+            f"max {max(latencies):.1f} ms; emulator and load: {emulator_ms:.2f} ms CPU/update"
+        )
+        for size, values in sorted(by_batch.items()):
+            print(
+                f"{'':15} {len(values):5} updates in batches of {size}: "
+                f"p50 {statistics.median(values):.1f}  p99 {percentile(values, 0.99):.1f} ms"
+            )
     return {"rate": rate, "p50": p50, "p99": p99, "cpu_ms": cpu_ms}
 
 
 async def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="8 s of load each (under 45 s)")
+    parser.add_argument(
+        "--detail", action="store_true", help="p90/p95/max, latency by getUpdates batch size"
+    )
     args = parser.parse_args(argv)
     seconds = 8.0 if args.quick else 30.0
     print(f"{PEOPLE} people, {RATE:.0f} updates/s for {seconds:.0f} s per bot")
     echo = await measure(
-        "echo bot (PTB)", [sys.executable, "bench/echo_bot.py"], {}, seconds, onboard=False
+        "echo bot (PTB)", [sys.executable, "bench/echo_bot.py"], {}, seconds, False, args.detail
     )
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as scratch:
         env = {
@@ -158,7 +189,8 @@ async def main(argv: list[str]) -> int:
             [sys.executable, *PROFILE, "-m", "bot", "run"],
             env,
             seconds,
-            onboard=True,
+            True,
+            args.detail,
         )
     ratio = ours["rate"] / echo["rate"]
     print(
