@@ -93,3 +93,23 @@ async def test_a_blocked_person_is_not_retried_and_others_are_served(
     finally:
         await running.stop()
     assert '"outbox_refused"' in json_logs.getvalue() and "Forbidden" in json_logs.getvalue()
+
+
+async def test_a_reply_slow_on_the_wire_does_not_hold_up_the_next_update(
+    emulator, database, person
+):
+    running = RunningBot(emulator, database, http_read_timeout=5.0)
+    await running.start()
+    try:
+        victim = person(8201, "Sol")
+        emulator.faults.append(Fault("slow", method="sendMessage", chat_id=victim.chat_id, delay=2))
+        first = victim.send("/start")["update_id"]
+        assert await wait_for(lambda: first in emulator.delivered_at, 5)
+        other = person(8202, "Ola")
+        other.send("/start")
+        await others_are_served([other])  # fetched and answered while the slow reply is out
+        assert not messages(victim), "the slow reply is still on the wire"
+        welcome, _ = await victim.replies(2, timeout=5)
+        assert WELCOME in welcome.text
+    finally:
+        await running.stop()
