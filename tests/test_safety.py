@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.content import load_content
+from bot.content_safety import SafetyPatterns
 from bot.engine import Command, Press, Text, UserState
 from bot.engine.model import STEPS, AdviceGiven, SafetyHit, SavePlanSection
 from bot.engine.safety_views import PLAN_SECTION_MAX
-from bot.safety import RISKS, SafetyScreen
+from bot.safety import RISKS, SafetyScreen, first_chars
+from bot.understanding import normalise
 from tests.conftest import make_engine
 
 NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
@@ -184,3 +191,52 @@ def test_cancel_leaves_the_plan_and_returns(engine):
     state = engine.handle(UserState(step="ask_situation", pronoun="he"), Press("sp"), NOW).state
     turn = engine.handle(state, Command("cancel"), NOW)
     assert turn.state.step == "ask_situation"
+
+
+def test_first_chars_of_patterns():
+    assert first_chars("(hit|hits|slap) me") == frozenset("hs")
+    assert first_chars("(ever |once )*(hit|punch)") == frozenset("eohp")
+    assert first_chars("(a )?(b|c)d") == frozenset("abc")
+    assert first_chars("[x-z]+y") == frozenset("xyz")
+    assert first_chars("\\bkms") == frozenset("k")
+    assert first_chars("suicid\\w*") == frozenset("s")
+    for open_ended in ("\\w+ me", ".ab", "[^a]b", "(?i:a)b", "(a)?", "a*"):
+        assert first_chars(open_ended) is None, open_ended
+
+
+def _plain_screen(patterns: SafetyPatterns) -> Callable[[str], str]:
+    """The screen as it was before the look-ahead guards: the reference they must agree with."""
+
+    def plain(names: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:\\b{p}\\b)" for p in names))
+
+    ignore, crisis, abuse = plain(patterns.ignore), plain(patterns.crisis), plain(patterns.abuse)
+
+    def risk(text: str) -> str:
+        cleaned = ignore.sub(" ", " ".join(normalise(text)))
+        return "crisis" if crisis.search(cleaned) else "abuse" if abuse.search(cleaned) else "none"
+
+    return risk
+
+
+def test_the_guarded_screen_matches_exactly_what_the_plain_patterns_match(content, screen):
+    reference = _plain_screen(content.safety_patterns)
+    texts = [text for _, text in evaluation_set()] + [e.text for e in content.examples]
+    verdicts = Counter()
+    for text in texts:
+        verdicts[reference(text)] += 1
+        assert screen.screen(text).risk == reference(text), text
+    assert min(verdicts.values()) >= 50  # all three verdicts were exercised
+
+
+_PATTERNS = load_content().safety_patterns
+_WORDS = sorted({w for p in _PATTERNS.crisis + _PATTERNS.abuse for w in re.findall("[a-z]+", p)})
+_REFERENCE = _plain_screen(_PATTERNS)
+_GUARDED = SafetyScreen(_PATTERNS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_WORDS, "he", "she", "me", "my", "not", "never"]), max_size=14))
+def test_the_guarded_screen_agrees_on_word_salads_of_pattern_words(words):
+    text = " ".join(words)
+    assert _GUARDED.screen(text).risk == _REFERENCE(text)
