@@ -169,6 +169,7 @@ def nudge_bot(settings: Settings) -> ExtBot:  # type: ignore[type-arg]
         base_url=settings.api_url,
         base_file_url=f"{settings.bot_api_base_url}/file/bot",
         request=AiohttpRequest(connection_pool_size=16),
+        get_updates_request=AiohttpRequest(),  # never used; else PTB builds an httpx client
         rate_limiter=AIORateLimiter(
             overall_max_rate=1,
             overall_time_period=1 / settings.nudge_rate,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import ssl
+from functools import cache
 from typing import IO, Any
 
 import aiohttp
@@ -75,7 +76,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size,
-                ssl=ssl.create_default_context(cafile=certifi.where()),
+                ssl=_tls_context(),
             )
             self._session = aiohttp.ClientSession(connector=connector, timeout=_NO_TIMEOUT)
 
@@ -161,6 +162,12 @@ class AiohttpRequest(BaseRequest):
 _NO_TIMEOUT = aiohttp.ClientTimeout(total=None)  # each request passes its own
 _HEADERS_JSON = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": "application/json"}
 _HEADERS_PLAIN = {"User-Agent": BaseRequest.USER_AGENT}  # no body, or multipart (aiohttp adds it)
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One context for every pool: loading the CA bundle takes tens of milliseconds each time."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _multipart(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
