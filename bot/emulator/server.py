@@ -16,6 +16,7 @@ import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,14 +108,27 @@ class Fault:
         )
 
 
+# When the request being handled reached the emulator (each request runs in its own task).
+_ARRIVED: ContextVar[float | None] = ContextVar("arrived", default=None)
+
+
+def _arrival() -> float:
+    arrived = _ARRIVED.get()
+    return time.monotonic() if arrived is None else arrived
+
+
 @dataclass
 class BotEvent:
-    """Something the bot did in a chat, in order: ``message``, ``edit``, ``action``, ``answer``."""
+    """Something the bot did in a chat, in order: ``message``, ``edit``, ``action``, ``answer``.
+
+    ``at`` is when the bot's request arrived, before the emulator parsed it: the moment the bot
+    sent it, whatever the emulator (standing in for Telegram) then spends on it.
+    """
 
     kind: str
     chat_id: int
     payload: JSON
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=_arrival)
 
 
 class BotApiEmulator:
@@ -236,6 +250,7 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ HTTP
     async def _handle(self, request: web.Request) -> web.Response:
+        _ARRIVED.set(time.monotonic())
         method = _METHODS.get(request.match_info["method"].lower(), request.match_info["method"])
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
