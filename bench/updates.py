@@ -2,7 +2,7 @@
 
     uv run python bench/updates.py            # 30 s of load for each bot
     uv run python bench/updates.py --quick    # 8 s each, under 45 s in all
-    uv run python bench/updates.py --detail   # also p90/p95/max and latency by getUpdates batch
+    uv run python bench/updates.py --detail   # also p90/p95/max, slow seconds, latency by batch
     uv run python bench/updates.py --shared-cores   # the bot shares its CPUs with the emulator
 
 Each bot runs as its own process (``bench/echo_bot.py``; ``python -m bot run``) against the Bot API
@@ -142,6 +142,7 @@ async def measure(
             replies_needed[chat] += 1
         latencies: list[float] = []
         by_batch: dict[int, list[float]] = defaultdict(list)  # updates one getUpdates returned
+        by_second: dict[int, list[float]] = defaultdict(list)  # by second of the run
         last_reply = start
         for someone in people:
             for _ in range(replies_needed[someone.chat_id]):
@@ -155,6 +156,7 @@ async def measure(
                 delivered = emulator.delivered_at[update_id]
                 latencies.append((event.at - delivered) * 1000)
                 by_batch[batch_sizes[delivered]].append(latencies[-1])
+                by_second[int(delivered - start)].append(latencies[-1])
                 last_reply = max(last_reply, event.at)
         rate = len(measured) / (last_reply - start)
         per_update = 1000 / len(measured)
@@ -176,6 +178,12 @@ async def measure(
         print(
             f"{'':15} p90 {percentile(latencies, 0.9):.1f}  p95 {percentile(latencies, 0.95):.1f}  "
             f"max {max(latencies):.1f} ms; emulator and load: {emulator_ms:.2f} ms CPU/update"
+        )
+        slow = sorted((s, max(v)) for s, v in by_second.items() if max(v) > 20)
+        worst = ", ".join(f"second {s}: {ms:.0f} ms" for s, ms in slow[:6])
+        print(
+            f"{'':15} seconds with a reply over 20 ms: {len(slow)} of {len(by_second)}"
+            + (f" ({worst}{', ...' if len(slow) > 6 else ''})" if slow else "")
         )
         for size, values in sorted(by_batch.items()):
             print(
