@@ -7,6 +7,8 @@ import json
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.emulator import BotApiEmulator, Fault, Person
 from bot.telegram_html import HtmlParseError, parse_html
@@ -154,6 +156,38 @@ def test_html_parser_refuses_what_telegram_refuses(source):
 def test_entity_offsets_are_utf16():
     text, entities = parse_html("🙂 <b>x</b>")
     assert text == "🙂 x" and entities[0]["offset"] == 3
+
+
+_PIECES = {
+    "a": "a",
+    "é": "é",
+    "🙂": "🙂",
+    " & ": " & ",
+    "&amp;": "&",
+    "&#128578;": "🙂",
+    "\n": "\n",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(sorted(_PIECES)), max_size=6), min_size=1, max_size=6))
+def test_html_parser_text_and_utf16_offsets_on_generated_html(runs):
+    """Runs of text, every other one in <b>: the text, and each bold run's UTF-16 offset."""
+    source, expected, bold = "", "", []
+    for index, run in enumerate(runs):
+        raw, plain = "".join(run), "".join(_PIECES[piece] for piece in run)
+        if index % 2 and plain:
+            bold.append(
+                {
+                    "type": "bold",
+                    "offset": len(expected.encode("utf-16-le")) // 2,
+                    "length": len(plain.encode("utf-16-le")) // 2,
+                }
+            )
+            raw = f"<b>{raw}</b>"
+        source, expected = source + raw, expected + plain
+    text, entities = parse_html(source)
+    assert text == expected and entities == bold
 
 
 async def test_a_json_body_is_read_and_a_broken_one_refused(emulator):
