@@ -2,8 +2,9 @@
 
 Why: every reply is one Bot API call and every update one more (getUpdates), and on the event
 loop's thread httpx + httpcore + anyio cost about twice the CPU of aiohttp, whose HTTP parser is
-compiled (measured by ``bench/http.py``: the same sendMessage through python-telegram-bot, ~2.3 vs
-~1.1 ms of CPU per call). At a few hundred updates a second that difference is most of a core,
+compiled (measured once on the development machine: the same sendMessage through
+python-telegram-bot, ~2.3 vs ~1.1 ms of CPU per call; ``bench/updates.py`` shows the effect on a
+whole turn). At a few hundred updates a second that difference is most of a core,
 and a bot near a full core answers late.
 
 PTB's documented way to swap the library is a :class:`telegram.request.BaseRequest` subclass; the
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import ssl
 from functools import cache
-from typing import IO, Any
+from typing import Any
 
 import aiohttp
 import certifi
@@ -148,8 +149,7 @@ class AiohttpRequest(BaseRequest):
         key = (read, write, connect, pool)
         timeout = self._timeouts.get(key)
         if timeout is None:
-            parts = (read, write, connect, pool)
-            total = None if any(p is None for p in parts) else sum(p for p in parts if p)
+            total = None if any(p is None for p in key) else sum(p for p in key if p)
             acquire = None if pool is None or connect is None else pool + connect
             timeout = aiohttp.ClientTimeout(
                 total=total, connect=acquire, sock_connect=connect, sock_read=read
@@ -176,6 +176,5 @@ def _multipart(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormDat
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
-        body: bytes | IO[bytes] = content
-        form.add_field(name, body, filename=filename or name, content_type=mimetype)
+        form.add_field(name, content, filename=filename or name, content_type=mimetype)
     return form
