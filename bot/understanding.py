@@ -150,14 +150,19 @@ class ModelSettings:
 
 def features(words: Sequence[str], char_weight: float) -> dict[str, float]:
     """Word, word-pair and character 3- to 5-gram features, each counted once (binary NB)."""
-    found: dict[str, float] = {}
-    for i, word in enumerate(words):
-        found[word] = 1.0
-        if i:
-            found[f"{words[i - 1]} {word}"] = 1.0
-        for gram in _char_grams(word):
-            found.setdefault(gram, char_weight)
-    return found
+    whole, grams = _feature_names(words)
+    return {**dict.fromkeys(whole, 1.0), **dict.fromkeys(grams, char_weight)}
+
+
+def _feature_names(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The distinct words and word pairs (each counts 1), and the distinct character n-grams.
+
+    The two kinds never share a name: a pair has a space, an n-gram starts with ``#``.
+    """
+    unique = dict.fromkeys(words)
+    pairs = dict.fromkeys(f"{a} {b}" for a, b in pairwise(words))
+    grams = dict.fromkeys(gram for word in unique for gram in _char_grams(word))
+    return [*unique, *pairs], list(grams)
 
 
 @lru_cache(maxsize=20_000)
@@ -223,11 +228,9 @@ class Router:
         """
         words = normalise(text)[:200]  # a bound: the first 200 words say what the message is about
         weights = self._weights
-        unique = dict.fromkeys(words)
-        pairs = dict.fromkeys(f"{a} {b}" for a, b in pairwise(words))
-        grams = dict.fromkeys(gram for word in unique for gram in _char_grams(word))
-        whole = [weights[f] for f in (*unique, *pairs) if f in weights]
-        parts = [weights[f] for f in grams if f in weights]
+        whole_names, gram_names = _feature_names(words)
+        whole = [weights[f] for f in whole_names if f in weights]
+        parts = [weights[f] for f in gram_names if f in weights]
         char_weight = self.settings.char_weight
         scores = list(self._prior)
         if whole:  # every row has one weight per label, as scores has one score per label
