@@ -28,10 +28,10 @@ from pathlib import Path
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.emulator import BotApiEmulator
-from bot.schedule import slot_for, zone
+from bot.engine.schedule import slot_for, zone
 from bot.settings import Settings
-from bot.storage import Storage
-from bot.storage_nudges import SeedPerson, bulk_load_people
+from bot.storage.nudges import SeedPerson, bulk_load_people
+from bot.storage.repository import Storage
 
 TODAY = date(2026, 11, 25)
 BASE = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # the bot's clock starts here and runs on

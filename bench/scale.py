@@ -26,9 +26,9 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator, Person
-from bot.schedule import slot_for, zone
-from bot.storage import Storage
-from bot.storage_nudges import SeedPerson, bulk_load_people
+from bot.engine.schedule import slot_for, zone
+from bot.storage.nudges import SeedPerson, bulk_load_people
+from bot.storage.repository import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 TALKERS = 200

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.content import PRINCIPLES, load_content
-from bot.content_examples import UNCLEAR, Example, parse_examples
-from bot.understanding import ModelSettings, Router, normalise
+from bot.content.examples import UNCLEAR, Example, parse_examples
+from bot.content.loader import PRINCIPLES, load_content
+from bot.understanding.router import ModelSettings, Router, normalise
 
 TEST_SPLIT = Path(__file__).resolve().parent.parent / "tests" / "data" / "understanding_test.tsv"
 FOLDS = 5

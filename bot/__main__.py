@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from bot.content import ContentError, load_content
+from bot.content.loader import ContentError, load_content
 from bot.settings import SettingsError, load_settings
 
 
 def _run() -> int:
     from bot.app import run
-    from bot.logs import configure_logging
+    from bot.shell.logs import configure_logging
 
     settings = load_settings()
     configure_logging(
@@ -29,9 +29,9 @@ def _classify() -> int:
     Each object: the principle, its calibrated confidence, whether the bot would ask instead of
     answering, a second issue (if the message raises one), and the safety screen's risk.
     """
-    from bot.safety import SafetyScreen
     from bot.settings import ContentSettings
-    from bot.understanding import Router
+    from bot.understanding.router import Router
+    from bot.understanding.screen import SafetyScreen
 
     content = load_content(ContentSettings().content_dir)
     router = Router(content.examples, content.cues)
@@ -55,7 +55,7 @@ def _healthcheck() -> int:
     """Exit 0 when the database answers and the bot made progress recently, else 1 (Docker)."""
     from datetime import UTC, datetime
 
-    from bot.storage_ops import health
+    from bot.storage.ops import health
 
     settings = load_settings()
     healthy, reason = health(settings.database_path, settings.health_max_idle, datetime.now(UTC))
@@ -67,7 +67,7 @@ def _backup(target: Path) -> int:
     """A consistent copy of the running bot's database at ``target``."""
     import sqlite3
 
-    from bot.storage_ops import backup
+    from bot.storage.ops import backup
 
     settings = load_settings()
     if target.resolve() == settings.database_path.resolve():

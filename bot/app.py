@@ -24,20 +24,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
+from bot.content.pronouns import render
 from bot.deps import DEPS_KEY, Deps, get_deps
 from bot.engine import COMMANDS, Engine
-from bot.flood import FloodGate
-from bot.http import AiohttpRequest
-from bot.logs import UserHasher
-from bot.nudges import KEEP_LOG, NudgeSender, nudge_job
-from bot.poller import Poller, UpdateLedger
-from bot.pronouns import render
-from bot.safety import SafetyScreen
+from bot.scheduled.nudges import KEEP_LOG, NudgeSender
 from bot.settings import Settings, SettingsError
-from bot.storage import Storage
-from bot.understanding import Router
-from bot.updates import PerChatUpdateProcessor
+from bot.shell.flood import FloodGate
+from bot.shell.http import AiohttpRequest
+from bot.shell.logs import UserHasher
+from bot.shell.poller import Poller, UpdateLedger
+from bot.shell.updates import PerChatUpdateProcessor
+from bot.storage.repository import Storage
+from bot.understanding.router import Router
+from bot.understanding.screen import SafetyScreen
 from handlers.admin import on_stats
 from handlers.conversation import (
     on_button,
@@ -101,18 +101,18 @@ def build_application(settings: Settings, content: Content | None = None) -> App
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(256))
-        # aiohttp instead of PTB's default httpx: half the CPU per Bot API call (bot/http.py).
+        # aiohttp instead of PTB's default httpx: half the CPU per Bot API call (bot/shell/http.py).
         .request(AiohttpRequest(connection_pool_size=256, read_timeout=settings.http_read_timeout))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if settings.mode == "polling":  # our own poller records updates first (bot/poller.py)
+    if settings.mode == "polling":  # our own poller records updates first (bot/shell/poller.py)
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
     if settings.mode == "polling":
-        deps.poller = Poller(application, timeout=10, allowed=ALLOWED_UPDATES)
+        deps.poller = Poller(application, deps, timeout=10, allowed=ALLOWED_UPDATES)
 
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     # Groups and channels first: one notice, then silence, whatever was sent there.
@@ -180,7 +180,7 @@ def nudge_bot(settings: Settings) -> ExtBot:  # type: ignore[type-arg]
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Retry replies whose first send failed for a reason that may pass (bot/outbox.py)."""
+    """Retry replies whose first send failed for a reason that may pass (bot/shell/outbox.py)."""
     deps = get_deps(context.bot_data)
     if deps.storage is not None:
         await deps.deliverer.flush_all(context.bot, deps.storage)
@@ -195,6 +195,25 @@ async def maintenance_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     nudges = await deps.storage.prune_nudge_log((deps.clock() - KEEP_LOG).date())
     if updates or nudges:
         log.info("pruned", update_ids=updates, nudge_records=nudges)
+
+
+async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's periodic callback: start a sweep with the bot's clock, unless one runs.
+
+    The sweep runs as an Application task rather than inside the job, so a long broadcast does
+    not make the scheduler skip (and warn about) every tick meanwhile; Application.stop() awaits
+    it, and it stops claiming people as soon as the Application stops running.
+    """
+    deps = get_deps(context.bot_data)
+    if deps.nudger is None or deps.nudge_bot is None or deps.storage is None:
+        return
+    if deps.nudger.busy or not context.application.running:
+        return
+    application = context.application
+    application.create_task(
+        deps.nudger.sweep(deps.storage, deps.nudge_bot, deps.clock, lambda: application.running),
+        name="nudge_sweep",
+    )
 
 
 async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:

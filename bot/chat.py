@@ -17,8 +17,8 @@ from typing import TextIO
 from bot.app import build_application, start_polling, stop_polling
 from bot.emulator import BotApiEmulator, Person
 from bot.emulator.people import Shown, shown
-from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.shell.logs import configure_logging
 
 _SETTLE_TIMEOUT = 15.0
 _MAX_LINES = 10_000  # a bound on one session's input

@@ -9,13 +9,13 @@ from typing import Any
 
 from telegram import Bot
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.engine import Engine
-from bot.flood import FloodGate
-from bot.logs import UserHasher
-from bot.nudges import NudgeSender
-from bot.outbox import Deliverer
-from bot.storage import Storage
+from bot.scheduled.nudges import NudgeSender
+from bot.shell.flood import FloodGate
+from bot.shell.logs import UserHasher
+from bot.shell.outbox import Deliverer
+from bot.storage.repository import Storage
 
 DEPS_KEY = "deps"
 
@@ -35,11 +35,15 @@ class Deps:
     failures: int = 0  # updates that reached the error handler
     storage: Storage | None = field(default=None)  # opened in post_init, closed in post_shutdown
     nudger: NudgeSender | None = None
-    nudge_bot: Bot | None = None  # broadcasts go through their own rate limiter (bot/nudges.py)
-    deliverer: Deliverer = field(default_factory=Deliverer)  # sends the outbox (bot/outbox.py)
+    nudge_bot: Bot | None = (
+        None  # broadcasts go through their own rate limiter (bot/scheduled/nudges.py)
+    )
+    deliverer: Deliverer = field(
+        default_factory=Deliverer
+    )  # sends the outbox (bot/shell/outbox.py)
     admin_ids: frozenset[int] = frozenset()  # who may use /stats
-    poller: Any = None  # bot.poller.Poller in polling mode (it imports this module)
-    ledger: Any = None  # bot.poller.UpdateLedger, once the database is open
+    poller: Any = None  # bot.shell.poller.Poller in polling mode (it imports this module)
+    ledger: Any = None  # bot.shell.poller.UpdateLedger, once the database is open
 
     @property
     def db(self) -> Storage:

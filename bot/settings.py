@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.content import default_content_dir
+from bot.content.loader import default_content_dir
 
 _TOKEN_RE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{30,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

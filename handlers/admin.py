@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.content import PRINCIPLES, Texts
+from bot.content.loader import PRINCIPLES, Texts
 from bot.deps import get_deps
 from bot.engine import Command
-from bot.storage_ops import Stats
+from bot.storage.ops import Stats
 from handlers.conversation import run_turn
 
 log = structlog.get_logger(__name__)

@@ -14,6 +14,7 @@ import structlog
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.content.pronouns import render
 from bot.deps import Deps, get_deps
 from bot.engine import (
     BUTTON_KINDS,
@@ -26,9 +27,8 @@ from bot.engine import (
     Text,
     Unsupported,
 )
-from bot.outbox import answer_button, document, outgoing_for
-from bot.pronouns import render
-from bot.storage_inbox import OutboxRow, Outgoing
+from bot.shell.outbox import answer_button, document, outgoing_for
+from bot.storage.inbox import OutboxRow, Outgoing
 
 log = structlog.get_logger(__name__)
 

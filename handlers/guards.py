@@ -8,10 +8,10 @@ import structlog
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.content.pronouns import render
 from bot.deps import get_deps
 from bot.engine import Text
-from bot.outbox import answer_button
-from bot.pronouns import render
+from bot.shell.outbox import answer_button
 from handlers.conversation import run_turn
 
 log = structlog.get_logger(__name__)

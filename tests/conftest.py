@@ -13,13 +13,13 @@ import pytest
 import structlog
 
 from bot.app import build_application, start_polling, stop_polling
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.emulator import BotApiEmulator, Person
 from bot.engine import Engine
-from bot.logs import configure_logging
-from bot.safety import SafetyScreen
 from bot.settings import Settings
-from bot.understanding import Router
+from bot.shell.logs import configure_logging
+from bot.understanding.router import Router
+from bot.understanding.screen import SafetyScreen
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_classify_prints_one_json_object_per_line():
 
 
 def test_classify_uses_the_bots_router(content):
-    from bot.understanding import Router
+    from bot.understanding.router import Router
 
     text = "im scared shes losing interest"
     routing = Router(content.examples, content.cues).route(text)

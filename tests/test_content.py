@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import PRINCIPLES, Content, ContentError, default_content_dir, load_content
+from bot.content.html import parse_html, utf16_len
+from bot.content.loader import PRINCIPLES, Content, ContentError, default_content_dir, load_content
+from bot.content.pronouns import PRONOUNS, render
 from bot.engine import Command, Press, Reply, Text, UserState
 from bot.engine.model import NudgePrefs
 from bot.engine.nudge_views import NudgeViews
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
 from bot.engine.views import Views
-from bot.pronouns import PRONOUNS, render
-from bot.storage_ops import Stats
-from bot.telegram_html import parse_html, utf16_len
+from bot.storage.ops import Stats
 from handlers.admin import render_stats
 from tests.conftest import make_engine
 

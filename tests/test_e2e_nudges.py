@@ -10,9 +10,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.emulator import BotApiEmulator, Fault, Person
-from bot.schedule import slot_for, zone
-from bot.storage import Storage
-from bot.storage_nudges import SeedPerson, bulk_load_people
+from bot.engine.schedule import slot_for, zone
+from bot.storage.nudges import SeedPerson, bulk_load_people
+from bot.storage.repository import Storage
 from tests.conftest import Onboard, RunningBot
 
 START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # noon in London

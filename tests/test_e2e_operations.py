@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from bot.emulator import Fault
-from bot.storage import SCHEMA_VERSION
+from bot.storage.repository import SCHEMA_VERSION
 from tests.conftest import RunningBot
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.content.html import HtmlParseError, parse_html
 from bot.emulator import BotApiEmulator, Fault, Person
-from bot.telegram_html import HtmlParseError, parse_html
 
 
 async def call(emulator: BotApiEmulator, method: str, token: str | None = None, **params):

@@ -1,4 +1,4 @@
-"""bot/http.py: python-telegram-bot's requests over aiohttp behave as PTB's httpx ones do."""
+"""bot/shell/http.py: python-telegram-bot's requests over aiohttp behave as PTB's httpx ones do."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.emulator import BotApiEmulator, Fault, Person
-from bot.http import AiohttpRequest
+from bot.shell.http import AiohttpRequest
 
 TOKEN = "123456:emulator-token-0123456789abcdefghij"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.keyed_locks import KeyedLocks
+from bot.shell.locks import KeyedLocks
 
 
 async def test_one_holder_per_key_in_arrival_order_and_keys_run_side_by_side():

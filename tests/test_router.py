@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content import PRINCIPLES
-from bot.content_examples import parse_examples
-from bot.understanding import Router, normalise
+from bot.content.examples import parse_examples
+from bot.content.loader import PRINCIPLES
+from bot.understanding.router import Router, normalise
 
 TEST_SPLIT = Path(__file__).parent / "data" / "understanding_test.tsv"
 

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import load_content
-from bot.content_safety import SafetyPatterns
+from bot.content.loader import load_content
+from bot.content.safety import SafetyPatterns
 from bot.engine import Command, Press, Text, UserState
 from bot.engine.model import STEPS, AdviceGiven, SafetyHit, SavePlanSection
 from bot.engine.safety_views import PLAN_SECTION_MAX
-from bot.safety import RISKS, SafetyScreen, first_chars
-from bot.understanding import normalise
+from bot.understanding.router import normalise
+from bot.understanding.screen import RISKS, SafetyScreen, first_chars
 from tests.conftest import make_engine
 
 NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Due-time rules (bot/schedule.py) with an injected clock: DST, far-off zones, midnight, catch-up."""
+"""Due-time rules (bot/engine/schedule.py) with an injected clock: DST, far-off zones, midnight, catch-up."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine.model import NudgePrefs
 from bot.engine.nudge_flow import slot_after
-from bot.schedule import (
+from bot.engine.schedule import (
     find_zone,
     next_slot,
     parse_clock,

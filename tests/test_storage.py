@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import NudgePrefs, SafetyHit, SaveNudges, SavePlanSection
-from bot.storage import MIGRATIONS, SCHEMA_VERSION, USER_TABLES, Storage
+from bot.storage.repository import MIGRATIONS, SCHEMA_VERSION, USER_TABLES, Storage
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.telegram_html import HtmlParseError, parse_html, utf16_len
+from bot.content.html import HtmlParseError, parse_html, utf16_len
 
 JSON = dict[str, Any]
 MAX_TEXT = 4096

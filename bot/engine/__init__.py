@@ -1,4 +1,9 @@
-"""The functional core: the conversation as plain values in, plain values out."""
+"""The functional core: the conversation as plain values in, plain values out.
+
+``(state, input, now) -> (new state, replies, effects)``: no I/O, no clock reads, no Telegram
+types. Owns the conversation (``conversation``, ``views``), the safety and nudge flows, and the
+pure rules of time (``schedule``). May import ``bot.content`` and ``bot.understanding``.
+"""
 
 from bot.engine.conversation import COMMANDS, Engine
 from bot.engine.model import (

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.content import CLOSING_IDEA, PRINCIPLES, Content
+from bot.content.loader import CLOSING_IDEA, PRINCIPLES, Content
+from bot.content.pronouns import PRONOUNS
 from bot.engine.model import (
     AdviceGiven,
     Command,
@@ -28,9 +29,8 @@ from bot.engine.model import (
 from bot.engine.nudge_flow import NUDGE_STEPS, NudgeFlow
 from bot.engine.safety_flow import SafetyFlow
 from bot.engine.views import Views
-from bot.pronouns import PRONOUNS
-from bot.safety import SafetyScreen
-from bot.understanding import Router, normalise
+from bot.understanding.router import Router, normalise
+from bot.understanding.screen import SafetyScreen
 
 COMMANDS = (
     "start", "principles", "settings", "nudges", "help", "sos", "cancel", "mydata", "forget"

@@ -19,7 +19,7 @@ STEPS: tuple[Step, ...] = (
 
 @dataclass(frozen=True)
 class NudgePrefs:
-    """A person's daily-nudge settings and the next slot (see :mod:`bot.schedule`)."""
+    """A person's daily-nudge settings and the next slot (see :mod:`bot.engine.schedule`)."""
 
     enabled: bool = False
     at: str | None = None  # local time of day, HH:MM

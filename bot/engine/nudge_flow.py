@@ -11,10 +11,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.content import PRINCIPLES, Content
+from bot.content.loader import PRINCIPLES, Content
 from bot.engine.model import NudgePrefs, SaveNudges, Turn, UserState
 from bot.engine.nudge_views import NudgeViews
-from bot.schedule import Slot, find_zone, next_slot, parse_clock, zone, zones_for_clock
+from bot.engine.schedule import Slot, find_zone, next_slot, parse_clock, zone, zones_for_clock
 
 PAUSE = timedelta(days=7)
 NUDGE_STEPS = ("nudge_time", "nudge_zone")
@@ -149,7 +149,7 @@ def slot_after(
     """The next slot for ``prefs`` from ``now`` (or from the end of a pause); None when off.
 
     ``sent_through`` (default: the last date sent) is a date that already had its nudge;
-    ``catch_up`` keeps today's slot while today lasts (see :func:`bot.schedule.next_slot`).
+    ``catch_up`` keeps today's slot while today lasts (see :func:`bot.engine.schedule.next_slot`).
     """
     tz = zone(prefs.zone or "")
     clock = parse_clock(prefs.at) if prefs.at else None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.content import PRINCIPLES, Content
+from bot.content.loader import PRINCIPLES, Content
+from bot.content.pronouns import render
 from bot.engine.model import Button, NudgePrefs, Reply
-from bot.pronouns import render
-from bot.schedule import zone
+from bot.engine.schedule import zone
 
 
 def local_when(moment: datetime, zone_name: str) -> str:

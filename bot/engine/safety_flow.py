@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.engine.model import STEPS, Reply, SafetyHit, SavePlanSection, Turn, UserState
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
-from bot.safety import Screening
+from bot.understanding.screen import Screening
 
 Prompt = Callable[[UserState], tuple[Reply, ...]]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from bot.content import Content
-from bot.content_safety import HelplineCountry
+from bot.content.loader import Content
+from bot.content.safety import HelplineCountry
 from bot.engine.model import Button, Reply
 
 PLAN_SECTION_MAX = 600  # characters kept per section: five sections stay within one message

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import html
 
-from bot.content import CLOSING_IDEA, PRINCIPLES, Content
+from bot.content.loader import CLOSING_IDEA, PRINCIPLES, Content
+from bot.content.pronouns import render
 from bot.engine.model import Button, Keyboard, Reply
-from bot.pronouns import render
 
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(

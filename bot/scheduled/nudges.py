@@ -19,16 +19,15 @@ from datetime import datetime, timedelta
 import structlog
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
-from bot.content import PRINCIPLES, Content
+from bot.content.loader import PRINCIPLES, Content
 from bot.engine.nudge_flow import slot_after
 from bot.engine.nudge_views import NudgeViews
-from bot.logs import UserHasher
-from bot.outbox import outgoing_for, send_outgoing
-from bot.schedule import rotation
-from bot.storage import Storage
-from bot.storage_nudges import DueNudge
+from bot.engine.schedule import rotation
+from bot.shell.logs import UserHasher
+from bot.shell.outbox import outgoing_for, send_outgoing
+from bot.storage.nudges import DueNudge
+from bot.storage.repository import Storage
 
 log = structlog.get_logger(__name__)
 KEEP_LOG = timedelta(days=60)  # the log prevents a second nudge on one date; /mydata shows it
@@ -192,24 +191,3 @@ class NudgeSender:
         slot = slot_after(item.prefs, now, item.prefs.due_date)
         if slot is not None:
             await db.reschedule_nudge(item.user_id, slot)
-
-
-async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The JobQueue's periodic callback: start a sweep with the bot's clock, unless one runs.
-
-    The sweep runs as an Application task rather than inside the job, so a long broadcast does
-    not make the scheduler skip (and warn about) every tick meanwhile; Application.stop() awaits
-    it, and it stops claiming people as soon as the Application stops running.
-    """
-    from bot.deps import get_deps  # deps imports this module
-
-    deps = get_deps(context.bot_data)
-    if deps.nudger is None or deps.nudge_bot is None or deps.storage is None:
-        return
-    if deps.nudger.busy or not context.application.running:
-        return
-    application = context.application
-    application.create_task(
-        deps.nudger.sweep(deps.storage, deps.nudge_bot, deps.clock, lambda: application.running),
-        name="nudge_sweep",
-    )

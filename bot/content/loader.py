@@ -1,6 +1,6 @@
 """Every text the bot says, loaded from ``content/*.toml`` and validated at start-up.
 
-Texts may use pronoun placeholders (see :mod:`bot.pronouns`), so one text serves he / she / they.
+Texts may use pronoun placeholders (see :mod:`bot.content.pronouns`), so one text serves he / she / they.
 A text that uses an unknown placeholder, or that Telegram's HTML parser would refuse, fails start-up
 with a message naming the file and the field.
 """
@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.content_base import (
+from bot.content.base import (
     CLOSING_IDEA,
     PRINCIPLES,
     ContentError,
@@ -23,10 +23,10 @@ from bot.content_base import (
     Text,
     TopicKey,
 )
-from bot.content_examples import Example, load_examples
-from bot.content_nudges import NudgeTexts
-from bot.content_safety import HelplineCountry, SafetyPatterns, SafetyTexts
-from bot.pronouns import PRONOUNS, render
+from bot.content.examples import Example, load_examples
+from bot.content.nudges import NudgeTexts
+from bot.content.pronouns import PRONOUNS, render
+from bot.content.safety import HelplineCountry, SafetyPatterns, SafetyTexts
 
 __all__ = ["CLOSING_IDEA", "PRINCIPLES", "ContentError", "Example", "PrincipleKey", "TopicKey"]
 
@@ -169,7 +169,7 @@ _FILES = {
 
 
 def default_content_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "content"
+    return Path(__file__).resolve().parents[2] / "content"
 
 
 def load_content(directory: Path | None = None) -> Content:
@@ -230,7 +230,7 @@ def _html_fields(content: Content) -> list[tuple[str, str, str]]:
 
 def _check_html(content: Content, directory: Path) -> None:
     # The emulator shares this parser: one place knows Telegram's HTML rules.
-    from bot.telegram_html import HtmlParseError, parse_html
+    from bot.content.html import HtmlParseError, parse_html
 
     for filename, where, template in _html_fields(content):
         for pronoun in PRONOUNS:

@@ -1,4 +1,4 @@
-"""The nudge half of storage (SQL only; :class:`bot.storage.Storage` inherits it).
+"""The nudge half of storage (SQL only; :class:`bot.storage.repository.Storage` inherits it).
 
 Times that the due query compares are stored as integer Unix seconds, so "who is due" is one range
 scan over the partial index ``nudges_due`` (only people with nudges on are in it).
@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 import aiosqlite
 
 from bot.engine.model import NudgePrefs
-from bot.schedule import Slot
-from bot.storage_sql import Database, Statement
+from bot.engine.schedule import Slot
+from bot.storage.sql import Database, Statement
 
 
 @dataclass(frozen=True)

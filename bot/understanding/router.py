@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from bot.content import PRINCIPLES, Cues, Example
-from bot.content_examples import UNCLEAR
+from bot.content.examples import UNCLEAR
+from bot.content.loader import PRINCIPLES, Cues, Example
 
 LABELS = (*PRINCIPLES, UNCLEAR)  # "unclear" learns what too vague to place looks like
 

@@ -19,9 +19,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.engine import Reply
-from bot.keyed_locks import KeyedLocks
-from bot.storage import Storage
-from bot.storage_inbox import JSON, OutboxRow, Outgoing
+from bot.shell.locks import KeyedLocks
+from bot.storage.inbox import JSON, OutboxRow, Outgoing
+from bot.storage.repository import Storage
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 8  # then the reply is dropped (logged): a person should not get it hours late

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.pronouns import check_placeholders
+from bot.content.pronouns import check_placeholders
 
 Text = Annotated[str, Field(min_length=1)]
 

@@ -1,9 +1,9 @@
-"""Exactly-once bookkeeping (SQL only; :class:`bot.storage.Storage` inherits it).
+"""Exactly-once bookkeeping (SQL only; :class:`bot.storage.repository.Storage` inherits it).
 
 ``inbox`` holds the ids of updates being processed and done (never their content), so an update
 Telegram delivers again is recognised and skipped. ``outbox`` holds the replies a turn decided on,
 committed in the same transaction as the new state; a row is deleted once Telegram has it.
-``meta`` keeps the heartbeat for the health check (bot/storage_ops.py).
+``meta`` keeps the heartbeat for the health check (bot/storage/ops.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage_sql import Database, Statement
+from bot.storage.sql import Database, Statement
 
 JSON = dict[str, Any]
 
@@ -50,7 +50,7 @@ class InboxStorage(Database):
         """Note that an update is being processed; False when it was processed before.
 
         Only the id is kept, never the update's content: Telegram itself holds an update until
-        the poller confirms it, which it does only once the update is done (bot/poller.py).
+        the poller confirms it, which it does only once the update is done (bot/shell/poller.py).
         """
         rows = await self._db.execute_fetchall(
             "SELECT 1 FROM inbox WHERE update_id = ? AND done = 1", (update_id,)

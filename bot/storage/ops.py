@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.storage_sql import Database
+from bot.storage.sql import Database
 
 _BACKUP_PAGES = 256  # pages copied per step; the bot can write between steps
 

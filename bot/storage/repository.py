@@ -19,11 +19,11 @@ import aiosqlite
 
 from bot.engine import AdviceGiven, EraseData, FeedbackGiven, UserState
 from bot.engine.model import Effect, SafetyHit, SaveNudges, SavePlanSection
-from bot.migrations import MIGRATIONS
-from bot.storage_inbox import InboxStorage, Outgoing, finish_update, queue_outgoing
-from bot.storage_nudges import _PREFS_COLUMNS, NudgeStorage, _prefs, save_nudges
-from bot.storage_ops import OpsStorage
-from bot.storage_sql import Statement
+from bot.storage.inbox import InboxStorage, Outgoing, finish_update, queue_outgoing
+from bot.storage.migrations import MIGRATIONS
+from bot.storage.nudges import _PREFS_COLUMNS, NudgeStorage, _prefs, save_nudges
+from bot.storage.ops import OpsStorage
+from bot.storage.sql import Statement
 
 SCHEMA_VERSION = len(MIGRATIONS)
 # Every table that holds rows about a person, for /forget and /mydata.

@@ -23,8 +23,8 @@ from re import _constants as _re_constants  # type: ignore[attr-defined]
 from re import _parser as _re_parser  # type: ignore[attr-defined]
 from typing import Any, Literal
 
-from bot.content_safety import SafetyPatterns
-from bot.understanding import normalise
+from bot.content.safety import SafetyPatterns
+from bot.understanding.router import normalise
 
 Risk = Literal["none", "crisis", "abuse"]
 RISKS: tuple[Risk, ...] = ("none", "crisis", "abuse")

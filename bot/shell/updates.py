@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.keyed_locks import KeyedLocks
+from bot.shell.locks import KeyedLocks
 
 
 class Ledger(Protocol):

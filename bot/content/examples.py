@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from bot.content_base import ContentError, PrincipleKey, StrictModel
+from bot.content.base import ContentError, PrincipleKey, StrictModel
 
 EXAMPLES_FILE = "understanding.tsv"
 MIN_EXAMPLES_PER_PRINCIPLE = 30

@@ -5,7 +5,7 @@ offset) as soon as the batch is queued, before any of it is processed, and keeps
 was processed. A crash then loses every update still in the queue, and an update redelivered after
 a crash in the middle of a turn is processed again. Here a batch is confirmed only once every update
 in it is done, so Telegram keeps (and after a crash redelivers) anything unfinished; each update is
-marked done in the same transaction as its state change (:meth:`bot.storage.Storage.save_turn`),
+marked done in the same transaction as its state change (:meth:`bot.storage.repository.Storage.save_turn`),
 and an id already done is skipped. No update content is ever written to disk.
 """
 
@@ -14,14 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from bot.deps import Deps, get_deps
+from bot.shell.outbox import Deliverer
+from bot.storage.repository import Storage
 
 log = structlog.get_logger(__name__)
 _BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between failed polls, then 30 s each
@@ -30,10 +33,26 @@ _BATCH_TIMEOUT = 120.0  # far beyond any handler's HTTP timeouts and retries
 _RECENT = 10_000  # done ids remembered in memory (a few minutes of traffic at full speed)
 
 
-class UpdateLedger:
-    """Asked by the update processor before and after each update (see bot/updates.py)."""
+class Services(Protocol):
+    """What the poller and the ledger use of the shell's services (bot.deps.Deps has them).
 
-    def __init__(self, deps: Deps) -> None:
+    The database is opened after the poller is made, so it is read at each use, not kept.
+    """
+
+    @property
+    def db(self) -> Storage: ...
+
+    @property
+    def deliverer(self) -> Deliverer: ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+class UpdateLedger:
+    """Asked by the update processor before and after each update (see bot/shell/updates.py)."""
+
+    def __init__(self, deps: Services) -> None:
         self.deps = deps
         self._in_flight: dict[int, asyncio.Future[None]] = {}
         self._committed: set[int] = set()  # done in a turn's own transaction: nothing to add
@@ -105,16 +124,19 @@ class UpdateLedger:
 class Poller:
     """getUpdates in a loop: process the batch, then confirm it with the next offset."""
 
-    def __init__(self, application: Application, timeout: int, allowed: list[str]) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        deps: Services,
+        timeout: int,
+        allowed: list[str],
+    ) -> None:
         self.application = application
+        self.deps = deps
         self.timeout = timeout
         self.allowed = allowed
         self._task: asyncio.Task[None] | None = None
         self._last_beat = -_BEAT_EVERY
-
-    @property
-    def deps(self) -> Deps:
-        return get_deps(self.application.bot_data)
 
     async def start(self) -> None:
         """Send what a previous run committed but did not send, then start polling."""

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from bot.content_base import StrictModel, Text
+from bot.content.base import StrictModel, Text
 
 
 class SafetyPatterns(StrictModel):
-    """Regular expressions of the safety screen (see :mod:`bot.safety`)."""
+    """Regular expressions of the safety screen (see :mod:`bot.understanding.screen`)."""
 
     ignore: tuple[str, ...]
     crisis: Annotated[tuple[str, ...], Field(min_length=5)]

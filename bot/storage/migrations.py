@@ -86,7 +86,7 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     """,
     # 4: exactly-once. The ids of processed updates (never their content); replies committed
-    # with the state change and deleted once sent (see bot/storage_inbox.py).
+    # with the state change and deleted once sent (see bot/storage/inbox.py).
     """
     CREATE TABLE inbox (
         update_id INTEGER PRIMARY KEY,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from bot.content_base import StrictModel, Text
-from bot.schedule import parse_clock, zone
+from bot.content.base import StrictModel, Text
 
 # With six principles taking turns, six texts each keep any one text away for 36 days (> a month).
 MIN_NUDGES_PER_PRINCIPLE = 6
 Label = Annotated[str, Field(min_length=1, max_length=40)]
+_HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")  # content sits below the engine's clock parser
 
 
 class NudgeButtons(StrictModel):
@@ -39,7 +41,7 @@ class NudgePresets(StrictModel):
     @field_validator("morning", "midday", "evening")
     @classmethod
     def _is_clock(cls, value: str) -> str:
-        if parse_clock(value) is None or len(value) != 5:
+        if _HH_MM.fullmatch(value) is None:
             raise ValueError(f"{value!r} is not a time like 08:00")
         return value
 
@@ -51,8 +53,10 @@ class ZoneChoice(StrictModel):
     @field_validator("name")
     @classmethod
     def _exists(cls, value: str) -> str:
-        if zone(value) is None:
-            raise ValueError(f"{value!r} is not an IANA time zone")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
         return value
 
 
