@@ -1,197 +1,200 @@
-"""How well the free-text router understands people, measured on messages it never learned from.
+"""How well the bot understands people it never learned from: the router and the safety screen.
 
-    uv run python bench/understanding.py           # the held-out test split
-    uv run python bench/understanding.py --tune    # choose the model's knobs by cross-validation
+    uv run python bench/understanding.py            # the held-out writers, per writer and overall
+    uv run python bench/understanding.py --cross    # also leave-one-writer-out over the training
+                                                    # writers (refits; needs scikit-learn; slow)
 
-The default run trains on ``content/understanding.tsv`` and scores ``tests/data/understanding_test.tsv``:
-accuracy per principle, the confusion matrix, how often the bot would ask instead of guessing, how
-often a second issue comes second, calibration, start-up time and messages per second (and its
-ratio to a bare word-splitting loop over the same messages, measured in the same run). ``--tune``
-never reads the test split: it runs 5-fold cross-validation on the training messages over a grid of
-settings and prints the best. The last line is one JSON object.
+The held-out writers (``tests/data/heldout/``) were never trained or tuned on: their figures are
+the honest ones. ``--cross`` refits the models once per training writer without that writer's
+messages and scores that writer, so every training writer gets a figure too. Also printed: the
+patterns alone (the screen's first layer), and messages per second. The last line is JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import math
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.content.examples import UNCLEAR, Example, parse_examples
-from bot.content.loader import PRINCIPLES, load_content
-from bot.understanding.router import ModelSettings, Router, normalise
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-TEST_SPLIT = Path(__file__).resolve().parent.parent / "tests" / "data" / "understanding_test.tsv"
-FOLDS = 5
-SPEED_SECONDS = 2.0
+from bot.content.base import PRINCIPLES  # noqa: E402
+from bot.content.labelled import INTENTS, load_risk, load_routing  # noqa: E402
+from bot.content.loader import default_content_dir, load_content  # noqa: E402
+from bot.understanding.evaluation import (  # noqa: E402
+    RouterFigures,
+    SafetyFigures,
+    router_figures,
+    safety_figures,
+    unseen,
+)
+from bot.understanding.models import build_router, build_screen  # noqa: E402
+from bot.understanding.router import Router  # noqa: E402
+from bot.understanding.screen import SafetyScreen  # noqa: E402
 
-
-def evaluate(router: Router, examples: Sequence[Example]) -> dict[str, float]:
-    """Top-1 accuracy, ask rate, accuracy when not asking, two-issue hits, NLL and ECE.
-
-    Messages labelled ``unclear`` count as right when the bot asks; the ask rate and the accuracy
-    when answering are over messages that do have a principle.
-    """
-    right = asked = right_answered = second_total = second_hit = pair_hit = 0
-    vague = vague_asked = 0
-    nll, bins = 0.0, [[0, 0.0, 0] for _ in range(10)]  # count, confidence sum, right
-    for example in examples:
-        probabilities, _ = router.probabilities(example.text)
-        routing = router.route(example.text)
-        nll -= math.log(max(probabilities[example.principle], 1e-12))
-        if example.principle == UNCLEAR:
-            vague += 1
-            vague_asked += not routing.confident
-            right += not routing.confident
-            continue
-        correct = routing.principle == example.principle
-        right += correct
-        asked += not routing.confident
-        right_answered += correct and routing.confident
-        cell = bins[min(int(routing.confidence * 10), 9)]
-        cell[0] += 1
-        cell[1] += routing.confidence
-        cell[2] += correct
-        if example.second is not None:
-            second_total += 1
-            second_hit += correct and routing.ranking[1:2] == (example.second,)
-            pair_hit += set(routing.ranking[:2]) == {example.principle, example.second}
-    n, placed = len(examples), len(examples) - vague
-    answered = placed - asked
-    return {
-        "accuracy": right / n,
-        "ask_rate": asked / placed,
-        "answered_accuracy": right_answered / answered if answered else 0.0,
-        "second_hits": second_hit / second_total if second_total else float("nan"),
-        "pair_hits": pair_hit / second_total if second_total else float("nan"),
-        "vague_asked": vague_asked / vague if vague else float("nan"),
-        "nll": nll / n,
-        "ece": sum(abs(c[1] - c[2]) for c in bins) / placed,
-    }
+HELD_OUT = ROOT / "tests" / "data" / "heldout"
+SPEED_SECONDS = 1.0
+TARGETS = "targets: caught 100%, exact >= 95%, ordinary full <= 2%, ordinary check <= 8%"
 
 
-def cross_validate(
-    examples: Sequence[Example], settings: ModelSettings, threshold: float
-) -> dict[str, float]:
-    cues = load_content().cues.model_copy(update={"threshold": threshold})
-    totals: dict[str, float] = {}
-    for fold in range(FOLDS):
-        train = [e for i, e in enumerate(examples) if i % FOLDS != fold]
-        held = [e for i, e in enumerate(examples) if i % FOLDS == fold]
-        scores = evaluate(Router(train, cues, settings), held)
-        for key, value in scores.items():
-            totals[key] = totals.get(key, 0.0) + value / FOLDS
-    return totals
-
-
-def tune(examples: Sequence[Example]) -> int:
-    base = ModelSettings()
-    grid = itertools.product((0.05, 0.1, 0.2), (0.1, 0.2, 0.35), (2.0, 3.0, 5.0))
-    results = []
-    for alpha, char_weight, cue_weight in grid:
-        settings = replace(base, alpha=alpha, char_weight=char_weight, cue_weight=cue_weight)
-        scores = cross_validate(examples, settings, 0.5)
-        results.append((scores["accuracy"], settings))
-        print(f"alpha={alpha} char={char_weight} cue={cue_weight}: {scores['accuracy']:.3f}")
-    _, best = max(results, key=lambda r: r[0])
-    temperatures = [
-        (t, cross_validate(examples, replace(best, temperature=t), 0.5))
-        for t in (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
-    ]
-    temperature, _ = min(temperatures, key=lambda r: r[1]["nll"])
-    best = replace(best, temperature=temperature)
-    for t, scores in temperatures:
-        print(f"temperature {t}: nll {scores['nll']:.3f} ece {scores['ece']:.3f}")
-    for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        s = cross_validate(examples, best, threshold)
+def print_router(figures: dict[str, RouterFigures], title: str) -> None:
+    print(f"\n== Router: {title}")
+    print(f"  {'writer':10} {'intent':>7} {'top-1':>7} {'asks':>6} {'right when answering':>21}")
+    for writer, f in sorted(figures.items(), key=lambda item: item[0] == "all"):
         print(
-            f"threshold {threshold}: asks {s['ask_rate']:.1%}, "
-            f"right when answering {s['answered_accuracy']:.1%}, top choice right "
-            f"{s['accuracy']:.1%}, vague messages asked {s['vague_asked']:.1%}"
+            f"  {writer:10} {f.intent_accuracy:7.1%} {f.top1:7.1%} {f.ask_rate:6.1%} "
+            f"{f.answered_accuracy:21.1%}"
         )
-    print(f"best by cross-validation: {best}")
-    print(json.dumps({"cv_accuracy": round(max(r[0] for r in results), 4), **vars(best)}))
-    return 0
+    overall = figures["all"]
+    print(
+        "  per principle (top choice): "
+        + ", ".join(f"{p} {overall.recall('principles', p):.0%}" for p in PRINCIPLES)
+    )
+    print("  per intent: " + ", ".join(f"{i} {overall.recall('intents', i):.0%}" for i in INTENTS))
+    print("  confusion of principles (rows true, columns chosen; 'other' = not a situation):")
+    columns = [*PRINCIPLES, "other"]
+    print("    " + " " * 13 + " ".join(f"{c[:6]:>7}" for c in columns))
+    for p in PRINCIPLES:
+        row = [overall.principles[(p, c)] for c in PRINCIPLES]
+        row.append(
+            sum(n for (t, c), n in overall.principles.items() if t == p and c not in PRINCIPLES)
+        )
+        print(f"    {p:13}" + " ".join(f"{n:7d}" for n in row))
+    print("  targets: top-1 >= 90%, asks <= 15%, each principle >= 85%, intent >= 90%")
 
 
-def speed(router: Router, texts: Sequence[str]) -> tuple[float, float]:
-    """Messages a second for the router, and for a bare normalise() over the same texts."""
-    rates = []
-    for work in (router.route, normalise):
-        done, started = 0, time.perf_counter()
-        while time.perf_counter() - started < SPEED_SECONDS / 2:
-            for text in texts:
-                work(text)
-            done += len(texts)
-        rates.append(done / (time.perf_counter() - started))
-    return rates[0], rates[1]
+def print_safety(figures: dict[str, SafetyFigures], title: str) -> None:
+    print(f"\n== Safety screen: {title}")
+    print(
+        f"  {'writer':10} {'caught':>7} {'exact':>7} {'hard: full':>11} {'check':>6} "
+        f"{'ordinary: full':>15} {'check':>6}"
+    )
+    for writer, f in sorted(figures.items(), key=lambda item: item[0] == "all"):
+        print(
+            f"  {writer:10} {f.caught:7.1%} {f.exact:7.1%} "
+            f"{f.share('hard', ('crisis', 'abuse')):11.1%} {f.share('hard', ('check',)):6.1%} "
+            f"{f.share('ordinary', ('crisis', 'abuse')):15.1%} {f.share('ordinary', ('check',)):6.1%}"
+        )
+    overall = figures["all"]
+    print("  verdicts by true label:        none   check  crisis   abuse")
+    for label in ("crisis", "abuse", "hard", "ordinary"):
+        cells = " ".join(
+            f"{overall.table[(label, v)]:7d}" for v in ("none", "check", "crisis", "abuse")
+        )
+        print(f"    {label:9} ({overall.total(label):4d})     {cells}")
+    print(f"  {TARGETS}")
 
 
-def report(examples: Sequence[Example], test: Sequence[Example]) -> int:
-    content = load_content()
+def speed(work: Callable[[str], object], texts: Sequence[str]) -> float:
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < SPEED_SECONDS:
+        for text in texts:
+            work(text)
+        done += len(texts)
+    return done / (time.perf_counter() - started)
+
+
+def cross_writers() -> tuple[dict[str, RouterFigures], dict[str, SafetyFigures]]:
+    """Leave one training writer out: refit without them, score them (tools/train_models.py)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train_models as tm
+
+    content_dir = default_content_dir()
+    content = load_content(content_dir)
+    routing = load_routing(content_dir / "labelled" / "routing")
+    risk = load_risk(content_dir / "labelled" / "risk")
+    shipped_screen = build_screen(content, content_dir).model
+    shipped_router = build_router(content, content_dir).model
+    assert shipped_screen is not None
+    cues = {k: tuple(v) for k, v in content.cues.phrases.items()}
+    routers: dict[str, RouterFigures] = {}
+    screens: dict[str, SafetyFigures] = {}
+    total_router, total_screen = RouterFigures(), SafetyFigures()
+    for writer in sorted({e.writer for e in routing}):
+        train_routing = [e for e in routing if e.writer != writer]
+        train_risk = [e for e in risk if e.writer != writer]
+        router = Router(
+            tm.Fitted(tm.routing_rows(train_routing, cues), tm.ROUTER).as_model(
+                {k: shipped_router.header[k] for k in ("temperature", "ask_below")}
+            )
+        )
+        patterns = SafetyScreen(content.safety_patterns)
+        screen = SafetyScreen(
+            content.safety_patterns,
+            tm.Fitted(tm.risk_rows(train_risk, train_routing, patterns), tm.RISK).as_model(
+                {k: shipped_screen.header[k] for k in ("check_at", "alarm_at")}
+            ),
+        )
+        held_routing = [e for e in routing if e.writer == writer]
+        held_risk = [e for e in risk if e.writer == writer]
+        routers[writer] = router_figures(router, held_routing)["all"]
+        screens[writer] = safety_figures(screen, held_risk, held_routing)["all"]
+        for e in held_routing:
+            total_router.add(e, router)
+        for label, verdict in screens[writer].table.items():
+            total_screen.table[label] += verdict
+        print(f"  ... {writer} done", file=sys.stderr, flush=True)
+    routers["all"], screens["all"] = total_router, total_screen
+    return routers, screens
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cross", action="store_true", help="also leave one writer out (slow)")
+    args = parser.parse_args(argv)
+    content_dir = default_content_dir()
+    content = load_content(content_dir)
     started = time.perf_counter()
-    router = Router(examples, content.cues)
-    startup = time.perf_counter() - started
-    scores = evaluate(router, test)
-    print(f"trained on {len(examples)} messages in {startup * 1000:.0f} ms; testing on {len(test)}")
-    print("\naccuracy per principle (top choice):")
-    confusion = {p: dict.fromkeys(PRINCIPLES, 0) for p in PRINCIPLES}
-    for example in test:
-        guess = router.route(example.text).principle or "none"
-        if guess in confusion[example.principle]:
-            confusion[example.principle][guess] += 1
-    for p in PRINCIPLES:
-        total = sum(1 for e in test if e.principle == p)
-        print(f"  {p:13} {confusion[p][p] / total:6.1%}  ({confusion[p][p]}/{total})")
-    print("\nconfusion (rows: true, columns: chosen):")
-    print(" " * 14 + " ".join(f"{p[:5]:>6}" for p in PRINCIPLES))
-    for p in PRINCIPLES:
-        print(f"  {p:12}" + " ".join(f"{confusion[p][q]:6d}" for q in PRINCIPLES))
-    per_s, baseline = speed(router, [e.text for e in test])
+    router = build_router(content, content_dir)
+    screen = build_screen(content, content_dir)
+    load_ms = (time.perf_counter() - started) * 1000
+    labelled = content_dir / "labelled"
+    trained = [e.text for e in load_routing(labelled / "routing") + load_risk(labelled / "risk")]
+    all_routing, all_risk = load_routing(HELD_OUT / "routing"), load_risk(HELD_OUT / "risk")
+    routing, risk = unseen(all_routing, trained), unseen(all_risk, trained)
+    writers = sorted({e.writer for e in routing})
     print(
-        f"\naccuracy {scores['accuracy']:.1%} (target at least 90%); asks instead of guessing "
-        f"{scores['ask_rate']:.1%} (target under 15%); right when it answers "
-        f"{scores['answered_accuracy']:.1%}"
+        f"held-out writers: {', '.join(writers)} ({len(routing)} routing, {len(risk)} risk "
+        f"messages; {len(all_routing) + len(all_risk) - len(routing) - len(risk)} left out "
+        "because a training writer wrote the same words)"
     )
     print(
-        f"two issues: both of them first and second in {scores['pair_hits']:.1%}, "
-        f"in the labelled order in {scores['second_hits']:.1%}"
+        f"models loaded in {load_ms:.0f} ms; screen thresholds: check at {screen.check_at}, "
+        f"full reply at {screen.alarm_at}"
     )
-    print(f"calibration: expected calibration error {scores['ece']:.3f}, NLL {scores['nll']:.3f}")
-    print(
-        f"speed: {per_s:,.0f} messages/s on one core (target at least 2,000); a bare "
-        f"normalise() loop does {baseline:,.0f}/s (ratio {per_s / baseline:.2f})"
-    )
+    routers = router_figures(router, routing)
+    screens = safety_figures(screen, risk, routing)
+    print_router(routers, "held-out writers (never trained or tuned on)")
+    print_safety(screens, "held-out writers (never trained or tuned on)")
+    print_safety(safety_figures(screen, risk, routing, use_model=False), "patterns alone, held-out")
+    if args.cross:
+        cross_router, cross_screen = cross_writers()
+        print_router(cross_router, "each training writer, left out of a refit")
+        print_safety(cross_screen, "each training writer, left out of a refit")
+    texts = [e.text for e in routing]
+    route_rate, screen_rate = speed(router.route, texts), speed(screen.screen, texts)
+    print(f"\nspeed on one core: router {route_rate:,.0f} messages/s, screen {screen_rate:,.0f}/s")
+    r, s = routers["all"], screens["all"]
     figures = {
-        "accuracy": round(scores["accuracy"], 4),
-        "ask_rate": round(scores["ask_rate"], 4),
-        "answered_accuracy": round(scores["answered_accuracy"], 4),
-        "second_hits": round(scores["second_hits"], 4),
-        "pair_hits": round(scores["pair_hits"], 4),
-        "ece": round(scores["ece"], 4),
-        "msgs_per_s": round(per_s),
-        "startup_ms": round(startup * 1000, 1),
+        "intent_accuracy": round(r.intent_accuracy, 4),
+        "top1": round(r.top1, 4),
+        "ask_rate": round(r.ask_rate, 4),
+        "caught": round(s.caught, 4),
+        "exact": round(s.exact, 4),
+        "ordinary_full": round(s.share("ordinary", ("crisis", "abuse")), 4),
+        "ordinary_check": round(s.share("ordinary", ("check",)), 4),
+        "hard_full": round(s.share("hard", ("crisis", "abuse")), 4),
+        "hard_check": round(s.share("hard", ("check",)), 4),
+        "router_per_s": round(route_rate),
+        "screen_per_s": round(screen_rate),
     }
     print(json.dumps(figures))
     return 0
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tune", action="store_true", help="cross-validate on the training set")
-    args = parser.parse_args(argv)
-    examples = load_content().examples
-    if args.tune:
-        return tune(examples)
-    test = parse_examples(TEST_SPLIT.read_text(encoding="utf-8"), str(TEST_SPLIT))
-    return report(examples, test)
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))

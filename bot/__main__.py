@@ -26,24 +26,29 @@ def _run() -> int:
 def _classify() -> int:
     """One message per input line -> one JSON object per output line, with the bot's own router.
 
-    Each object: the principle, its calibrated confidence, whether the bot would ask instead of
-    answering, a second issue (if the message raises one), and the safety screen's risk.
+    Each object: what kind of message it is (intent), the principle for a situation, its
+    confidence, whether the bot would ask instead of answering, a second issue (if the message
+    raises one), and the safety screen's risk (none, check, crisis or abuse).
     """
     from bot.settings import ContentSettings
-    from bot.understanding.router import Router
-    from bot.understanding.screen import SafetyScreen
+    from bot.understanding.models import build_router, build_screen
 
-    content = load_content(ContentSettings().content_dir)
-    router = Router(content.examples, content.cues)
-    screen = SafetyScreen(content.safety_patterns)
+    content_dir = ContentSettings().content_dir
+    content = load_content(content_dir)
+    router = build_router(content, content_dir)
+    screen = build_screen(content, content_dir)
     for line in sys.stdin:
         text = line.rstrip("\n")
         routing = router.route(text)
         risk = screen.screen(text).risk
         verdict = {
+            "intent": routing.intent,
             "principle": routing.principle,
             "confidence": routing.confidence,
-            "asks": not routing.confident,  # below the threshold the bot asks with buttons
+            # The bot asks with buttons instead of answering: a situation below the threshold
+            # (which principle?), or a message too vague to place (what is happening?).
+            "asks": routing.intent == "unclear"
+            or (routing.ranking != () and not routing.confident),
             "second": routing.second,
             "risk": risk,
         }

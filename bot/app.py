@@ -36,8 +36,7 @@ from bot.shell.logs import UserHasher
 from bot.shell.poller import Poller, UpdateLedger
 from bot.shell.updates import PerChatUpdateProcessor
 from bot.storage.repository import Storage
-from bot.understanding.router import Router
-from bot.understanding.screen import SafetyScreen
+from bot.understanding.models import build_router, build_screen
 from handlers.admin import on_stats
 from handlers.conversation import (
     on_button,
@@ -78,8 +77,8 @@ def build_application(settings: Settings, content: Content | None = None) -> App
         content=content,
         engine=Engine(
             content,
-            Router(content.examples, content.cues),
-            SafetyScreen(content.safety_patterns),
+            build_router(content, settings.content_dir),
+            build_screen(content, settings.content_dir),
             settings.helpline_country,
         ),
         hasher=UserHasher(log_salt(settings)),

@@ -30,7 +30,7 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if verdict == "ok":
         return
     message = update.message or update.edited_message
-    if message is not None and message.text and deps.engine.screen.screen(message.text).hit:
+    if message is not None and message.text and deps.engine.screen.screen(message.text).signal:
         return
     if update.callback_query is not None:
         await answer_button(context.bot, update.callback_query.id, None)
@@ -41,12 +41,13 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message is not a new turn, but if the edit shows danger, answer it with help."""
+    """An edited message is not a new turn, but if the edit shows danger, answer it (help, or the
+    check question when the signal is uncertain)."""
     message = update.edited_message
     if message is None or not message.text:
         return
     deps = get_deps(context.bot_data)
-    if deps.engine.screen.screen(message.text).hit:
+    if deps.engine.screen.screen(message.text).signal:
         await run_turn(update, context, Text(message.text))
 
 

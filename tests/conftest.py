@@ -13,13 +13,12 @@ import pytest
 import structlog
 
 from bot.app import build_application, start_polling, stop_polling
-from bot.content.loader import Content, load_content
+from bot.content.loader import Content, default_content_dir, load_content
 from bot.emulator import BotApiEmulator, Person
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.shell.logs import configure_logging
-from bot.understanding.router import Router
-from bot.understanding.screen import SafetyScreen
+from bot.understanding.models import build_router, build_screen
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +29,8 @@ def content() -> Content:
 def make_engine(content: Content, country: str = "INTL") -> Engine:
     return Engine(
         content,
-        Router(content.examples, content.cues),
-        SafetyScreen(content.safety_patterns),
+        build_router(content, default_content_dir()),
+        build_screen(content, default_content_dir()),
         country,
     )
 

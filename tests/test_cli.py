@@ -32,6 +32,7 @@ def test_classify_prints_one_json_object_per_line():
     assert len(out) == 3
     assert out[0]["principle"] == "independence" and 0 < out[0]["confidence"] <= 1
     assert out[1] == {
+        "intent": "unclear",
         "principle": None,
         "confidence": 0.0,
         "asks": True,
@@ -41,19 +42,33 @@ def test_classify_prints_one_json_object_per_line():
     assert out[2]["principle"] == "codependency"
 
 
-def test_classify_uses_the_bots_router(content):
-    from bot.understanding.router import Router
+def test_classify_uses_the_bots_router_and_screen(content):
+    from bot.content.loader import default_content_dir
+    from bot.understanding.models import build_router, build_screen
 
-    text = "im scared shes losing interest"
-    routing = Router(content.examples, content.cues).route(text)
-    result = run(["classify"], text + "\n")
-    assert json.loads(result.stdout) == {
-        "principle": routing.principle,
-        "confidence": routing.confidence,
-        "asks": not routing.confident,
-        "second": routing.second,
-        "risk": "none",
-    }
+    router = build_router(content, default_content_dir())
+    screen = build_screen(content, default_content_dir())
+    texts = [
+        "im scared shes losing interest",
+        "he told me he wants to break up",
+        "thank u",
+        "i've been giving my things away to friends lately, it feels right",
+    ]
+    result = run(["classify"], "\n".join(texts) + "\n")
+    for text, line in zip(texts, result.stdout.splitlines(), strict=True):
+        routing = router.route(text)
+        assert json.loads(line) == {
+            "intent": routing.intent,
+            "principle": routing.principle,
+            "confidence": routing.confidence,
+            "asks": routing.intent == "unclear"
+            or (bool(routing.ranking) and not routing.confident),
+            "second": routing.second,
+            "risk": screen.screen(text).risk,
+        }
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [v["intent"] for v in verdicts[:3]] == ["situation", "breakup", "thanks"]
+    assert verdicts[1]["principle"] is None and verdicts[3]["risk"] == "check"
 
 
 def test_classify_reports_risk():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.html import parse_html, utf16_len
+from bot.content.labelled import load_risk, load_routing, training_data_hash
 from bot.content.loader import PRINCIPLES, Content, ContentError, default_content_dir, load_content
 from bot.content.pronouns import PRONOUNS, render
 from bot.engine import Command, Press, Reply, Text, UserState
@@ -18,6 +19,8 @@ from bot.engine.nudge_views import NudgeViews
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
 from bot.engine.views import Views
 from bot.storage.ops import Stats
+from bot.understanding.linear import LinearModel
+from bot.understanding.models import build_router, build_screen
 from handlers.admin import render_stats
 from tests.conftest import make_engine
 
@@ -162,7 +165,7 @@ def test_malformed_html_fails_start_up(broken_dir):
 
 
 def test_bad_toml_and_missing_files_fail_clearly(broken_dir):
-    (broken_dir / "cues.toml").write_text("threshold = [")
+    (broken_dir / "cues.toml").write_text("phrases = [")
     with pytest.raises(ContentError, match=r"cues\.toml is not valid TOML"):
         load_content(broken_dir)
     (broken_dir / "cues.toml").unlink()
@@ -171,23 +174,48 @@ def test_bad_toml_and_missing_files_fail_clearly(broken_dir):
 
 
 def test_a_broken_training_message_names_the_file_line_and_field(broken_dir):
-    path = broken_dir / "understanding.tsv"
+    path = broken_dir / "labelled" / "routing" / "kayla.tsv"
     lines = path.read_text().splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("trust\t"))
+    index = next(i for i, line in enumerate(lines) if line.startswith("situation\ttrust"))
     lines[index] = lines[index].replace("trust", "trusst", 1)
     path.write_text("\n".join(lines))
     with pytest.raises(ContentError) as error:
-        load_content(broken_dir)
+        load_routing(path.parent)
     message = str(error.value)
-    assert "understanding.tsv" in message and f"line {index + 1}" in message
+    assert "kayla.tsv" in message and f"line {index + 1}" in message
     assert "field principle" in message
-    path.write_text("\n".join([*lines[:index], "trust\tonly two columns"]))
-    with pytest.raises(ContentError, match=r"expected 3 tab-separated columns"):
-        load_content(broken_dir)
+    path.write_text("\n".join([*lines[:index], "situation\tonly two columns"]))
+    with pytest.raises(ContentError, match=r"expected 4 tab-separated columns"):
+        load_routing(path.parent)
+    risk = broken_dir / "labelled" / "risk" / "dave.tsv"
+    risk.write_text(risk.read_text() + "danger\tsomething\n")
+    with pytest.raises(ContentError, match=r"dave\.tsv: line \d+: field label"):
+        load_risk(risk.parent)
 
 
 def test_a_repeated_training_message_is_refused(broken_dir):
-    path = broken_dir / "understanding.tsv"
-    path.write_text(path.read_text() + "\ntrust\t\tim scared shes going to leave me\n" * 2)
+    path = broken_dir / "labelled" / "routing" / "ruth.tsv"
+    path.write_text(path.read_text() + "situation\ttrust\t\tim scared shes going to leave me\n" * 2)
     with pytest.raises(ContentError, match=r"the same message is on line"):
-        load_content(broken_dir)
+        load_routing(path.parent)
+
+
+@pytest.mark.parametrize("model", ["router", "risk"])
+def test_a_damaged_or_missing_model_fails_start_up_naming_the_file(broken_dir, model):
+    content = load_content(broken_dir)
+    build = build_router if model == "router" else build_screen
+    path = broken_dir / "models" / f"{model}.model"
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(ContentError, match=rf"model file .*{model}\.model: "):
+        build(content, broken_dir)
+    path.unlink()
+    with pytest.raises(ContentError, match=rf"{model}\.model: cannot be read"):
+        build(content, broken_dir)
+
+
+@pytest.mark.parametrize("model", ["router", "risk"])
+def test_the_models_were_trained_on_the_data_as_it_is(model):
+    """Edit a labelled message, a cue phrase or a safety pattern and this fails until the models
+    are rebuilt: `uv run python tools/train_models.py`."""
+    header = LinearModel.load(default_content_dir() / "models" / f"{model}.model").header
+    assert header["data_sha256"] == training_data_hash(default_content_dir(), model)

@@ -99,3 +99,77 @@ async def test_group_notice_is_the_only_row_for_a_group(bot, person, database):
     await member.reply()
     rows = user_rows_everywhere(database, 3004)
     assert set(rows.values()) == {0}, "nothing about the person who wrote in the group is kept"
+
+
+CHECKED = "i've been giving my things away to friends lately, it feels right"
+
+
+async def test_an_uncertain_signal_is_asked_about_then_safe_carries_on(
+    bot, person, onboard, database
+):
+    """The trained model's middle tier: a warning sign without the usual words."""
+    noa = person(3005, "Noa")
+    await onboard(noa, "She")
+    noa.send(CHECKED)
+    question = await noa.reply()
+    assert "hurting yourself" in question.text
+    assert question.labels == [
+        "I'm thinking of hurting myself",
+        "Someone is hurting or scaring me",
+        "No, I'm safe, go on",
+    ]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT category FROM safety_events").fetchall() == [("check",)]
+        assert connection.execute("SELECT COUNT(*) FROM advice").fetchone() == (0,)
+    assert b"giving my things away" not in database.read_bytes()
+
+    noa.press("No, I'm safe, go on", on=question)
+    thanks, advice = await noa.replies(2)
+    assert thanks.text.startswith("Thank you for telling me")
+    assert "Why this helps" in advice.text
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT method FROM advice").fetchall() == [("text",)]
+
+
+async def test_an_answer_of_danger_to_the_check_gets_the_full_reply(bot, person, onboard, database):
+    for user, answer, words, category in [
+        (3006, "I'm thinking of hurting myself", "glad you told me", "crisis"),
+        (3007, "Someone is hurting or scaring me", "not your fault", "abuse"),
+    ]:
+        who = person(user, "Jo")
+        await onboard(who, "He")
+        who.send(CHECKED)
+        who.press(answer, on=await who.reply())
+        help_ = await who.reply()
+        assert words in help_.text and "findahelpline.com" in help_.text
+        assert help_.labels == ["🆘 More help now", "I'm safe, let's continue"]
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute(
+                "SELECT category FROM safety_events WHERE user_id = ? ORDER BY at", (user,)
+            ).fetchall()
+        assert rows == [("check",), (category,)]
+
+
+async def test_an_act_under_way_gets_the_emergency_number_first(bot, person, onboard):
+    lou = person(3008, "Lou")
+    await onboard(lou, "They")
+    lou.send("i just swallowed a whole bottle of my sleeping pills")
+    help_ = await lou.reply()
+    assert help_.text.startswith("🚨")
+    assert help_.text.index("emergency number") < help_.text.index("glad you told me")
+
+
+async def test_warning_signs_in_other_words_get_help(bot, person, onboard, database):
+    """Kinds the first patterns missed: goodbyes, coercive control, an ex who follows."""
+    pat = person(3009, "Pat")
+    await onboard(pat, "He")
+    for text, words in [
+        ("i wrote letters to everyone i love last night", "glad you told me"),
+        ("he told me im not allowed to see my sister anymore", "not your fault"),
+        ("my ex keeps turning up outside my work and waiting for me", "not your fault"),
+    ]:
+        pat.send(text)
+        help_ = await pat.reply()
+        assert words in help_.text, text
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM advice").fetchone() == (0,)

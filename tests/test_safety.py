@@ -12,55 +12,54 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import load_content
+from bot.content.labelled import load_risk, load_routing
+from bot.content.loader import default_content_dir, load_content
 from bot.content.safety import SafetyPatterns
 from bot.engine import Command, Press, Text, UserState
 from bot.engine.model import STEPS, AdviceGiven, SafetyHit, SavePlanSection
 from bot.engine.safety_views import PLAN_SECTION_MAX
+from bot.understanding.evaluation import safety_figures, unseen
+from bot.understanding.models import build_screen
 from bot.understanding.router import normalise
-from bot.understanding.screen import RISKS, SafetyScreen, first_chars
+from bot.understanding.screen import CUT, RISKS, SafetyScreen, first_chars
 from tests.conftest import make_engine
 
 NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
-EVAL = Path(__file__).parent / "data" / "safety_eval.tsv"
-
-
-def evaluation_set() -> list[tuple[str, str]]:
-    rows = []
-    for line in EVAL.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            label, text = line.split("\t", 1)
-            rows.append((label, text))
-    return rows
+LABELLED = default_content_dir() / "labelled"
+HELD_OUT = Path(__file__).parent / "data" / "heldout"
 
 
 @pytest.fixture(scope="module")
 def screen(content) -> SafetyScreen:
-    return SafetyScreen(content.safety_patterns)
+    return build_screen(content, default_content_dir())
 
 
-def test_screen_recall_and_false_alarms_on_the_evaluation_set(screen, capsys):
-    rows = evaluation_set()
-    assert len(rows) >= 150
-    confusion: Counter[tuple[str, str]] = Counter()
-    misses = []
-    for label, text in rows:
-        got = screen.screen(text).risk
-        confusion[(label, got)] += 1
-        if got != label:
-            misses.append(f"  {label:>6} -> {got:<6} {text}")
+def test_held_out_writers(screen, capsys):
+    """Floors under the screen's figures on writers never trained or tuned on (the full tables:
+    ``bench/understanding.py``). Every crisis or abuse message should at least be asked about."""
+    trained = [e.text for e in load_risk(LABELLED / "risk") + load_routing(LABELLED / "routing")]
+    risk = unseen(load_risk(HELD_OUT / "risk"), trained)
+    ordinary = unseen(load_routing(HELD_OUT / "routing"), trained)
+    figures = safety_figures(screen, risk, ordinary)["all"]
     with capsys.disabled():
-        print(f"\nsafety screen on {len(rows)} messages (rows: truth, columns: screen)")
-        print("         " + "".join(f"{r:>8}" for r in RISKS))
-        for truth in RISKS:
-            print(f"{truth:>8} " + "".join(f"{confusion[(truth, got)]:>8}" for got in RISKS))
-        print("\n".join(misses))
-    for risk in ("crisis", "abuse"):
-        total = sum(confusion[(risk, got)] for got in RISKS)
-        assert confusion[(risk, risk)] == total, f"{risk} recall must be 100%"
-    ordinary = sum(confusion[("none", got)] for got in RISKS)
-    false_alarms = ordinary - confusion[("none", "none")]
-    assert false_alarms / ordinary <= 0.05
+        print("\nsafety screen on held-out writers (rows: truth, columns: verdict)")
+        print("           " + "".join(f"{r:>8}" for r in RISKS))
+        for label in ("crisis", "abuse", "hard", "ordinary"):
+            print(f"{label:>9}  " + "".join(f"{figures.table[(label, v)]:>8}" for v in RISKS))
+    assert figures.total("crisis") >= 100 and figures.total("abuse") >= 100
+    assert figures.caught >= 0.97
+    assert figures.exact >= 0.80
+    assert figures.share("ordinary", ("crisis", "abuse")) <= 0.02
+    assert figures.share("ordinary", ("check",)) <= 0.12
+    assert figures.share("hard", ("crisis", "abuse")) <= 0.12
+
+
+def test_the_patterns_still_catch_everything_they_were_written_for(screen):
+    """The first layer alone, on the messages its author wrote beside it: certain hits stay."""
+    for example in load_risk(LABELLED / "risk"):
+        if example.writer == "original" and example.label != "none":
+            risk = "crisis" if example.label == "crisis_now" else example.label
+            assert screen.screen(example.text, use_model=False).risk == risk, example.text
 
 
 @pytest.mark.parametrize(
@@ -211,21 +210,24 @@ def _plain_screen(patterns: SafetyPatterns) -> Callable[[str], str]:
         return re.compile("|".join(f"(?:\\b{p}\\b)" for p in names))
 
     ignore, crisis, abuse = plain(patterns.ignore), plain(patterns.crisis), plain(patterns.abuse)
+    urgent = plain(patterns.urgent)
 
     def risk(text: str) -> str:
-        cleaned = ignore.sub(" ", " ".join(normalise(text)))
-        return "crisis" if crisis.search(cleaned) else "abuse" if abuse.search(cleaned) else "none"
+        cleaned = ignore.sub(f" {CUT} ", " ".join(normalise(text)))
+        if crisis.search(cleaned) or urgent.search(cleaned):
+            return "crisis"
+        return "abuse" if abuse.search(cleaned) else "none"
 
     return risk
 
 
 def test_the_guarded_screen_matches_exactly_what_the_plain_patterns_match(content, screen):
     reference = _plain_screen(content.safety_patterns)
-    texts = [text for _, text in evaluation_set()] + [e.text for e in content.examples]
+    texts = [e.text for e in load_risk(LABELLED / "risk") + load_routing(LABELLED / "routing")]
     verdicts = Counter()
     for text in texts:
         verdicts[reference(text)] += 1
-        assert screen.screen(text).risk == reference(text), text
+        assert screen.screen(text, use_model=False).risk == reference(text), text
     assert min(verdicts.values()) >= 50  # all three verdicts were exercised
 
 
@@ -239,4 +241,4 @@ _GUARDED = SafetyScreen(_PATTERNS)
 @given(st.lists(st.sampled_from([*_WORDS, "he", "she", "me", "my", "not", "never"]), max_size=14))
 def test_the_guarded_screen_agrees_on_word_salads_of_pattern_words(words):
     text = " ".join(words)
-    assert _GUARDED.screen(text).risk == _REFERENCE(text)
+    assert _GUARDED.screen(text, use_model=False).risk == _REFERENCE(text)

@@ -23,12 +23,11 @@ from bot.content.base import (
     Text,
     TopicKey,
 )
-from bot.content.examples import Example, load_examples
 from bot.content.nudges import NudgeTexts
 from bot.content.pronouns import PRONOUNS, render
 from bot.content.safety import HelplineCountry, SafetyPatterns, SafetyTexts
 
-__all__ = ["CLOSING_IDEA", "PRINCIPLES", "ContentError", "Example", "PrincipleKey", "TopicKey"]
+__all__ = ["CLOSING_IDEA", "PRINCIPLES", "ContentError", "PrincipleKey", "TopicKey"]
 
 
 class Draft(StrictModel):
@@ -128,9 +127,8 @@ class Texts(StrictModel):
 
 
 class Cues(StrictModel):
-    """Phrases that point free text to a principle (the transparent router's evidence)."""
+    """Phrases that point free text to a principle, learned with the router's labelled data."""
 
-    threshold: Annotated[float, Field(gt=0, lt=1)]
     phrases: Mapping[PrincipleKey, Annotated[tuple[str, ...], Field(min_length=5)]]
 
 
@@ -146,7 +144,6 @@ class Content(BaseModel):
     safety_patterns: SafetyPatterns
     helplines: Mapping[Annotated[str, Field(pattern=r"^([A-Z]{2}|INTL)$")], HelplineCountry]
     nudges: NudgeTexts
-    examples: tuple[Example, ...]  # content/understanding.tsv, what the router learns from
 
     def topic(self, key: str) -> Topic:
         return self.topics[key]  # type: ignore[index]
@@ -187,7 +184,6 @@ def load_content(directory: Path | None = None) -> Content:
         if table not in data:
             raise ContentError(f"content file {path}: table [{table}] is missing")
         raw[field] = data[table]
-    raw["examples"] = load_examples(directory)
     try:
         content = Content.model_validate(raw)
     except ValidationError as error:

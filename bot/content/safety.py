@@ -16,8 +16,9 @@ class SafetyPatterns(StrictModel):
     ignore: tuple[str, ...]
     crisis: Annotated[tuple[str, ...], Field(min_length=5)]
     abuse: Annotated[tuple[str, ...], Field(min_length=5)]
+    urgent: Annotated[tuple[str, ...], Field(min_length=3)]  # an act under way: call now
 
-    @field_validator("ignore", "crisis", "abuse")
+    @field_validator("ignore", "crisis", "abuse", "urgent")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for index, pattern in enumerate(patterns):
@@ -57,6 +58,9 @@ class SafetyButtons(StrictModel):
     plan_skip: Text
     next: Text
     okay_now: Text
+    check_self: Text
+    check_hurt: Text
+    check_safe: Text
 
 
 class SafetyTexts(StrictModel):
@@ -68,6 +72,10 @@ class SafetyTexts(StrictModel):
     elsewhere_label: Text
     sos_intro: Text
     safe_continue: Text
+    urgent_first: Text  # an act under way: before the emergency number
+    urgent_after: Text  # ... and after it
+    check_question: Text  # a real but uncertain signal: ask before any advice
+    check_thanks: Text  # "No, I'm safe, go on": before the advice the message would have had
     grounding: Annotated[tuple[Text, ...], Field(min_length=3, max_length=9)]
     plan_intro: Text
     plan_saved: Text

@@ -7,6 +7,7 @@ losing the place. Every button carries what it acts on, so stale or forged press
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from datetime import datetime
 
@@ -29,7 +30,7 @@ from bot.engine.model import (
 from bot.engine.nudge_flow import NUDGE_STEPS, NudgeFlow
 from bot.engine.safety_flow import SafetyFlow
 from bot.engine.views import Views
-from bot.understanding.router import Router, normalise
+from bot.understanding.router import Router, Routing, normalise
 from bot.understanding.screen import SafetyScreen
 
 COMMANDS = (
@@ -74,6 +75,9 @@ class Engine:
                 return self.safety.plan_text(state, event.text, screening)
             if screening.hit:
                 return self.safety.hit(state, screening)
+            if screening.check and state.step not in NUDGE_STEPS:
+                routing = self.router.route(event.text)
+                return self.safety.check(state, dataclasses.asdict(routing))
             if state.step in NUDGE_STEPS:
                 return self.nudges.text(state, event.text, now)
             return self._text(state, event.text, views)
@@ -167,7 +171,10 @@ class Engine:
         return Turn(state, (views.pronoun_question(self.content.texts.pronoun_again),))
 
     def _route(self, state: UserState, text: str, views: Views) -> Turn:
-        routing = self.router.route(text)
+        return self._answer(state, self.router.route(text), views)
+
+    def _answer(self, state: UserState, routing: Routing, views: Views) -> Turn:
+        """Advice when the router is sure, buttons to choose when it is not, else the menu."""
         if routing.confident and routing.principle is not None:
             ranking = _full_ranking(routing.ranking)
             return self._advise(state, ranking, 0, "text", None, views, routing.second)
@@ -197,6 +204,8 @@ class Engine:
             candidates = [rest, *state.data.get("candidates", [])]
             ranking = _full_ranking(tuple(candidates))
             return self._advise(state, ranking, 0, "clarify", None, views)
+        if data == "ck:safe" and state.step == "check":
+            return self._carry_on(state, views)
         if data == "own":
             return Turn(state.moved("ask_situation"), (views.plain(texts.describe),))
         if data == "restart":
@@ -247,6 +256,21 @@ class Engine:
         if position >= len(ranking):
             return Turn(state, (views.last_angle(),))
         return self._advise(state, ranking, position, "angle", None, views)
+
+    def _carry_on(self, state: UserState, views: Views) -> Turn:
+        """ "No, I'm safe, go on": the advice the checked message would have had."""
+        pending = state.data.get("pending")
+        resumed = self.safety.cancel(state)
+        thanks = views.plain(self.content.safety.check_thanks)
+        try:
+            routing = Routing(**pending) if isinstance(pending, dict) else None
+        except TypeError:  # stored by another version of the bot
+            routing = None
+        if routing is None or resumed.pronoun is None or resumed.step in ("new", "ask_pronoun"):
+            return Turn(resumed, (thanks, *self._resume_prompt(resumed)))
+        routing = replace(routing, ranking=tuple(routing.ranking))
+        turn = self._answer(resumed, routing, views)
+        return replace(turn, replies=(thanks, *turn.replies))
 
     # ------------------------------------------------------------------ shared steps
     def _set_pronoun(self, state: UserState, pronoun: str, views: Views) -> Turn:

@@ -10,11 +10,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 Step = Literal[
-    "new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan", "nudge_time", "nudge_zone"
-]
-STEPS: tuple[Step, ...] = (
-    "new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan", "nudge_time", "nudge_zone"
-)  # fmt: skip
+    "new", "ask_pronoun", "ask_situation", "clarify", "advised", "plan", "nudge_time", "nudge_zone",
+    "check",
+]  # fmt: skip
+STEPS: tuple[Step, ...] = Step.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,10 @@ class FeedbackGiven:
 
 @dataclass(frozen=True)
 class SafetyHit:
-    """A message showed a crisis or abuse. Only the fact and the category are kept, never text."""
+    """A message showed a crisis or abuse, or a signal the bot asked about ("check").
+
+    Only the fact and the category are kept, never the text.
+    """
 
     risk: str
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from bot.content.loader import Content
 from bot.engine.model import STEPS, Reply, SafetyHit, SavePlanSection, Turn, UserState
@@ -26,7 +27,22 @@ class SafetyFlow:
         self._prompt = prompt  # what the conversation would ask next, to resume after safety
 
     def hit(self, state: UserState, screening: Screening) -> Turn:
-        return Turn(state, (self.views.hit(screening.risk),), (SafetyHit(screening.risk),))
+        reply = self.views.hit(screening.risk, urgent=screening.urgent)
+        return Turn(state, (reply,), (SafetyHit(screening.risk),))
+
+    def check(self, state: UserState, pending: dict[str, Any]) -> Turn:
+        """Ask directly before any advice; ``pending`` is what the message would have had.
+
+        The person's words are not kept, only the router's plain verdict on them, so that "No,
+        I'm safe, go on" can carry on with the advice without asking them to write it again.
+        """
+        resume = state.data.get("resume") if state.step == "check" else None
+        resume = resume or {"step": state.step, "data": state.data}
+        return Turn(
+            state.moved("check", pending=pending, resume=resume),
+            (self.views.check(),),
+            (SafetyHit("check"),),
+        )
 
     def sos(self, state: UserState) -> Turn:
         return Turn(state, self.views.sos(state.plan))
@@ -36,6 +52,10 @@ class SafetyFlow:
         kind, _, rest = data.partition(":")
         if data == "sos":
             return self.sos(state)
+        if data in ("ck:self", "ck:hurt"):
+            risk = "crisis" if data == "ck:self" else "abuse"
+            resumed = self._resume(state) if state.step == "check" else state
+            return Turn(resumed, (self.views.hit(risk),), (SafetyHit(risk),))
         if data == "safe":
             resumed = self._resume(state) if state.step == "plan" else state
             if resumed.step == "new":
@@ -73,6 +93,7 @@ class SafetyFlow:
         return replace(turn, effects=tuple(effects))
 
     def cancel(self, state: UserState) -> UserState:
+        """Leave the plan or the check question, back to where the conversation was."""
         return self._resume(state)
 
     # ------------------------------------------------------------------ helpers
@@ -102,6 +123,6 @@ class SafetyFlow:
             return state.moved("ask_situation" if state.pronoun else "new")
         step = resume.get("step")
         data = resume.get("data")
-        if step not in STEPS or step == "plan":
+        if step not in STEPS or step in ("plan", "check"):
             step = "ask_situation" if state.pronoun else "new"
         return replace(state, data=data if isinstance(data, dict) else {}).moved_to(step)

@@ -1,7 +1,8 @@
 """Render what the bot says when safety comes first: help, /sos, grounding and the safety plan.
 
 Callback data: ``sos`` (the help menu), ``safe`` (continue once safe), ``gr:<n>`` (grounding step
-n), ``sp`` (write or update the safety plan), ``sp:skip`` (skip a plan section).
+n), ``sp`` (write or update the safety plan), ``sp:skip`` (skip a plan section), ``ck:self``,
+``ck:hurt`` and ``ck:safe`` (the answers to the check question).
 """
 
 from __future__ import annotations
@@ -42,15 +43,33 @@ class SafetyViews:
             lines.append(f"🌍 {self.texts.elsewhere_label}: {how}")
         return "\n".join(lines)
 
-    def hit(self, risk: str) -> Reply:
-        """The reply to a message that shows a crisis or abuse: caring words and help, together."""
+    def hit(self, risk: str, urgent: bool = False) -> Reply:
+        """The reply to a message that shows a crisis or abuse: caring words and help, together.
+
+        An act under way (``urgent``) gets the emergency number first, before anything else.
+        """
         opening = self.texts.crisis_reply if risk == "crisis" else self.texts.abuse_reply
-        text = "\n\n".join([opening, self.helplines(), self.texts.after_help])
+        parts = [opening, self.helplines(), self.texts.after_help]
+        if urgent:
+            emergency = html.escape(self.country.emergency)
+            parts.insert(
+                0, f"🚨 {self.texts.urgent_first} <b>{emergency}</b> {self.texts.urgent_after}"
+            )
+        text = "\n\n".join(parts)
         keyboard = (
             (Button(self.buttons.more_help, "sos"),),
             (Button(self.buttons.safe_now, "safe"),),
         )
         return Reply(text, keyboard)
+
+    def check(self) -> Reply:
+        """A real but uncertain signal: ask plainly, with an answer a tap away."""
+        keyboard = (
+            (Button(self.buttons.check_self, "ck:self"),),
+            (Button(self.buttons.check_hurt, "ck:hurt"),),
+            (Button(self.buttons.check_safe, "ck:safe"),),
+        )
+        return Reply(self.texts.check_question, keyboard)
 
     def sos(self, plan: Mapping[str, str]) -> tuple[Reply, ...]:
         menu = Reply(

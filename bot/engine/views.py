@@ -18,7 +18,7 @@ from bot.engine.model import Button, Keyboard, Reply
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(
     {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
-    | {"sos", "safe", "gr", "sp"}  # safety: see bot/engine/safety_views.py
+    | {"sos", "safe", "gr", "sp", "ck"}  # safety: see bot/engine/safety_views.py
     | {"ng"}  # daily nudges: see bot/engine/nudge_views.py
 )
 

@@ -106,4 +106,19 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: the safety screen's middle tier. A real but uncertain signal is asked about ("check"):
+    # its fact is kept like a hit's. SQLite cannot change a CHECK constraint, so the table is
+    # copied into one with the wider constraint.
+    """
+    CREATE TABLE safety_events_new (
+        user_id  INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        category TEXT    NOT NULL CHECK (category IN ('crisis', 'abuse', 'check')),
+        at       TEXT    NOT NULL
+    );
+    INSERT INTO safety_events_new (user_id, category, at)
+        SELECT user_id, category, at FROM safety_events;
+    DROP TABLE safety_events;
+    ALTER TABLE safety_events_new RENAME TO safety_events;
+    CREATE INDEX safety_events_by_user ON safety_events (user_id);
+    """,
 )

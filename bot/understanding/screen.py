@@ -1,17 +1,21 @@
-"""The safety screen: free text -> ``none``, ``crisis`` or ``abuse``. Pure, fast, and first.
+"""The safety screen: free text -> ``none``, ``check``, ``crisis`` or ``abuse``. Pure, and first.
 
-Every free-text message is screened before any advice. The patterns live in
-``content/safety_patterns.toml`` as regular expressions over normalised text (lowercase, no accents,
-apostrophes or punctuation, invisible characters removed: "He'll" -> "hell"). Matching runs in
-three passes:
+Every free-text message is screened before any advice, in layers:
 
-1. ``ignore`` patterns cut out what must not count: everyday hyperbole ("this silence is killing
-   me", "beat me at mario kart") and negations ("he has never hit me", "i'm not suicidal").
-2. ``crisis`` patterns (suicidal thoughts, self-harm, wanting to disappear or not wake up).
-3. ``abuse`` patterns (violence, threats, sexual coercion, control of money, phone, location or
-   friends, fear of the partner).
+1. **Patterns** (``content/safety_patterns.toml``), regular expressions over normalised text
+   (lowercase, no accents, apostrophes or punctuation, invisible characters removed). ``ignore``
+   patterns first cut out everyday hyperbole ("this silence is killing me") and negations ("he
+   has never hit me"); then a ``crisis`` or ``abuse`` pattern is a certain hit, and an ``urgent``
+   one (pills taken, on the bridge) marks an act under way.
+2. **A learned risk model** (``content/models/risk.model``, see :mod:`bot.understanding.linear`),
+   trained on messages from many writers, catches what no pattern lists: means and acts named
+   without the usual words, goodbyes, coercive control in its many forms. Above ``alarm_at`` it
+   is a hit; between ``check_at`` and ``alarm_at`` it is a real but uncertain signal, and the bot
+   asks directly and kindly before any advice (``check``). Both thresholds were chosen by
+   leave-one-writer-out cross-validation when the model was trained.
 
-Crisis wins when both match: a life at risk comes first, and both replies carry every helpline.
+Crisis wins over abuse when both show: a life at risk comes first, and both replies carry every
+helpline.
 """
 
 from __future__ import annotations
@@ -24,37 +28,87 @@ from re import _parser as _re_parser  # type: ignore[attr-defined]
 from typing import Any, Literal
 
 from bot.content.safety import SafetyPatterns
-from bot.understanding.router import normalise
+from bot.understanding.features import normalise
+from bot.understanding.linear import LinearModel
 
-Risk = Literal["none", "crisis", "abuse"]
-RISKS: tuple[Risk, ...] = ("none", "crisis", "abuse")
+Risk = Literal["none", "check", "crisis", "abuse"]
+RISKS: tuple[Risk, ...] = ("none", "check", "crisis", "abuse")
+Danger = Literal["crisis", "abuse"]
+CUT = "zzcut"  # stands where an ignore pattern cut something out
+# One word is too little for the model: TF-IDF rows are scaled to length one, so a lone "he"
+# weighs as much as a whole message and read as abuse. The patterns still see single words
+# ("suicidal", "kms"), and a pronoun typed as an answer stays an answer.
+_MODEL_MIN_WORDS = 2
 
 
 @dataclass(frozen=True)
 class Screening:
     risk: Risk
+    urgent: bool = False  # an act under way (crisis only): the emergency number comes first
+    leaning: Danger | None = None  # for "check": which danger the signal is closer to
+    score: float = 0.0  # the risk model's probability that the message shows danger
 
     @property
     def hit(self) -> bool:
+        """A certain crisis or abuse: the full safety reply, never advice."""
+        return self.risk in ("crisis", "abuse")
+
+    @property
+    def check(self) -> bool:
+        """A real but uncertain signal: ask before any advice."""
+        return self.risk == "check"
+
+    @property
+    def signal(self) -> bool:
+        """Any sign of danger, certain or not: never dropped by a flood gate, answered on edit."""
         return self.risk != "none"
 
 
 class SafetyScreen:
     """Compiled once at start-up from validated content; :meth:`screen` is pure."""
 
-    def __init__(self, patterns: SafetyPatterns) -> None:
+    def __init__(self, patterns: SafetyPatterns, model: LinearModel | None = None) -> None:
         self._ignore = _compile(patterns.ignore)
         self._crisis = _compile(patterns.crisis)
         self._abuse = _compile(patterns.abuse)
+        self._urgent = _compile(patterns.urgent)
+        self.model = model
+        header = model.header if model is not None else {}
+        self.check_at = float(header.get("check_at", 1.0))
+        self.alarm_at = float(header.get("alarm_at", 1.0))
 
-    def screen(self, text: str) -> Screening:
-        normalised = " ".join(normalise(text))
-        cleaned = self._ignore.sub(" ", normalised)
-        if self._crisis.search(cleaned):
-            return Screening("crisis")
+    def clean(self, text: str) -> str:
+        """Normalised text with hyperbole and negations cut out: what both layers read.
+
+        Each cut leaves a marker word, so the model (trained on text cleaned the same way, in
+        tools/train_models.py) learns what a cut means instead of reading a stray fragment: "he
+        has never hit me" reaches it as "he has zzcut", never as "hit me". A text that is only
+        cuts is empty.
+        """
+        cleaned = self._ignore.sub(f" {CUT} ", " ".join(normalise(text))).split()
+        return " ".join(cleaned) if any(word != CUT for word in cleaned) else ""
+
+    def screen(self, text: str, use_model: bool = True) -> Screening:
+        """The verdict on ``text``; ``use_model=False`` asks the patterns alone (evaluation)."""
+        cleaned = self.clean(text)
+        urgent = self._urgent.search(cleaned) is not None
+        if self._crisis.search(cleaned) or urgent:
+            return Screening("crisis", urgent=urgent, score=1.0)
         if self._abuse.search(cleaned):
-            return Screening("abuse")
-        return Screening("none")
+            return Screening("abuse", score=1.0)
+        if self.model is None or not use_model or len(cleaned.split()) < _MODEL_MIN_WORDS:
+            return Screening("none")
+        p = self.model.probabilities(cleaned)
+        crisis = p.get("crisis", 0.0) + p.get("crisis_now", 0.0)
+        abuse = p.get("abuse", 0.0)
+        danger = crisis + abuse
+        leaning: Danger = "crisis" if crisis >= abuse else "abuse"
+        if danger >= self.alarm_at:
+            now = leaning == "crisis" and p.get("crisis_now", 0.0) > p.get("crisis", 0.0)
+            return Screening(leaning, urgent=now, score=round(danger, 3))
+        if danger >= self.check_at:
+            return Screening("check", leaning=leaning, score=round(danger, 3))
+        return Screening("none", score=round(danger, 3))
 
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
