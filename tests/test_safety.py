@@ -102,7 +102,7 @@ def test_the_safety_reply_is_human_and_carries_every_kind_of_help(engine):
     (reply,) = turn.replies
     assert "not your fault" in reply.text and "deserve to be safe" in reply.text
     assert "emergency number" in reply.text and "findahelpline.com" in reply.text
-    assert [b.data for row in reply.buttons for b in row] == ["sos", "safe"]
+    assert [b.data for row in reply.buttons for b in row] == ["ap:0", "sos", "safe"]
     assert turn.state.step == "advised", "the conversation waits for the person"
     crisis = engine.handle(UserState(step="advised", pronoun="he"), Text("i want to die"), NOW)
     assert "glad you told me" in crisis.replies[0].text

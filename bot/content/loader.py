@@ -23,6 +23,7 @@ from bot.content.base import (
     Text,
     TopicKey,
 )
+from bot.content.listening import AbuseAware, AbusePlan, IntentTexts, Versions
 from bot.content.nudges import NudgeTexts
 from bot.content.pronouns import PRONOUNS, render
 from bot.content.safety import HelplineCountry, SafetyPatterns, SafetyTexts
@@ -89,6 +90,8 @@ class Texts(StrictModel):
     advice_send_heading: Text
     advice_closing: Text
     advice_also: Text
+    say_face_to_face: Text
+    say_after_fight: Text
     another_draft: Text
     last_angle: Text
     thanks_helpful: Text
@@ -144,6 +147,10 @@ class Content(BaseModel):
     safety_patterns: SafetyPatterns
     helplines: Mapping[Annotated[str, Field(pattern=r"^([A-Z]{2}|INTL)$")], HelplineCountry]
     nudges: NudgeTexts
+    intents: IntentTexts
+    listening: Versions
+    abuse_aware: AbuseAware
+    abuse_plan: AbusePlan
 
     def topic(self, key: str) -> Topic:
         return self.topics[key]  # type: ignore[index]
@@ -162,6 +169,10 @@ _FILES = {
     "safety_patterns": ("safety_patterns.toml", "safety_patterns"),
     "helplines": ("helplines.toml", "helplines"),
     "nudges": ("nudges.toml", "nudges"),
+    "intents": ("listening.toml", "intents"),
+    "listening": ("listening.toml", "listening"),
+    "abuse_aware": ("listening.toml", "abuse_aware"),
+    "abuse_plan": ("listening.toml", "abuse_plan"),
 }
 
 

@@ -61,6 +61,7 @@ class SafetyButtons(StrictModel):
     check_self: Text
     check_hurt: Text
     check_safe: Text
+    abuse_plan: Text
 
 
 class SafetyTexts(StrictModel):

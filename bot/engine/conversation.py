@@ -13,12 +13,12 @@ from datetime import datetime
 
 from bot.content.loader import CLOSING_IDEA, PRINCIPLES, Content
 from bot.content.pronouns import PRONOUNS
+from bot.engine.advice import AdviceFlow, full_ranking
+from bot.engine.listening import LONG_MESSAGE, Listening
 from bot.engine.model import (
-    AdviceGiven,
     Command,
     EraseData,
     ExportData,
-    FeedbackGiven,
     Input,
     Press,
     Reply,
@@ -59,6 +59,8 @@ class Engine:
         self.screen = screen
         self.safety = SafetyFlow(content, helpline_country, self._resume_prompt)
         self.nudges = NudgeFlow(content)
+        self.listening = Listening(content, self.safety.views)
+        self.advice = AdviceFlow(content, self.listening, self.nudges)
 
     def handle(self, state: UserState, event: Input, now: datetime) -> Turn:
         views = Views(self.content, state.pronoun)
@@ -142,11 +144,8 @@ class Engine:
             return (self.nudges.views(state).ask_time(),)
         if state.step == "nudge_zone":
             return (self.nudges.views(state).ask_zone(),)
-        if state.step == "advised" and data.get("principle") in PRINCIPLES:
-            why = self._why(data["principle"], data.get("situation"))
-            also = data.get("also") if data.get("also") in PRINCIPLES else None
-            reply = views.advice(data["principle"], why, data["number"], data.get("draft", 0), also)
-            return (reply,)
+        if (card := self.advice.card(state, views)) is not None:
+            return (card,)
         return (views.situation_menu(),)
 
     # ------------------------------------------------------------------ free text
@@ -171,19 +170,31 @@ class Engine:
         return Turn(state, (views.pronoun_question(self.content.texts.pronoun_again),))
 
     def _route(self, state: UserState, text: str, views: Views) -> Turn:
-        return self._answer(state, self.router.route(text), views)
+        routing = self.router.route(text)
+        if self.listening.is_correction(state, text, routing):
+            return self.advice.corrected(state, views)
+        long = len(text) >= LONG_MESSAGE
+        turn = self._answer(state, routing, views, long)
+        if long and routing.intent in ("situation", "unclear"):
+            return self.listening.acknowledged(turn, views)  # before the question or advice
+        return turn
 
-    def _answer(self, state: UserState, routing: Routing, views: Views) -> Turn:
-        """Advice when the router is sure, buttons to choose when it is not, else the menu."""
+    def _answer(self, state: UserState, routing: Routing, views: Views, long: bool = False) -> Turn:
+        """Advice when the router is sure, buttons to choose when it is not, else the menu.
+
+        After a long message the menu does not ask for "a little more": it asks which is closest.
+        """
+        if (turn := self.listening.intent(state, routing, views)) is not None:
+            return turn
         if routing.confident and routing.principle is not None:
-            ranking = _full_ranking(routing.ranking)
-            return self._advise(state, ranking, 0, "text", None, views, routing.second)
+            ranking = full_ranking(routing.ranking)
+            return self.advice.advise(state, ranking, 0, "text", None, views, routing.second)
         if routing.ranking:
             candidates = list(routing.ranking[:_MAX_CLARIFY])
             return Turn(state.moved("clarify", candidates=candidates), (views.clarify(candidates),))
         return Turn(
             state.moved("ask_situation"),
-            (views.situation_menu(self.content.texts.tell_me_more),),
+            (views.situation_menu(None if long else self.content.texts.tell_me_more),),
         )
 
     # ------------------------------------------------------------------ buttons
@@ -198,12 +209,14 @@ class Engine:
             updated = replace(state, pronoun=rest[3:])
             return Turn(updated, (Views(self.content, updated.pronoun).settings(edit=True),))
         if kind == "sit" and (situation := self.content.situation(rest)) is not None:
-            ranking = _full_ranking((situation.principle,))
-            return self._advise(state, ranking, 0, "button", situation.key, views)
+            ranking = full_ranking((situation.principle,))
+            return self.advice.advise(state, ranking, 0, "button", situation.key, views)
         if kind == "pick" and rest in PRINCIPLES:
             candidates = [rest, *state.data.get("candidates", [])]
-            ranking = _full_ranking(tuple(candidates))
-            return self._advise(state, ranking, 0, "clarify", None, views)
+            ranking = full_ranking(tuple(candidates))
+            return self.advice.advise(state, ranking, 0, "clarify", None, views)
+        if data == "ab:back":
+            return self.listening.back_to_general(state, views)
         if data == "ck:safe" and state.step == "check":
             return self._carry_on(state, views)
         if data == "own":
@@ -223,39 +236,11 @@ class Engine:
         if kind == "ng" and (turn := self.nudges.press(state, data, now)) is not None:
             return turn
         if kind in ("say", "ang", "fb"):
-            turn = self._advice_button(state, kind, rest, views)
+            turn = self.advice.button(state, kind, rest, views)
             if turn is not None:
                 return turn
         # Forged, malformed or stale: say so gently, and show where we are.
         return Turn(state, self._prompt(state, views), toast=texts.stale_button)
-
-    def _advice_button(self, state: UserState, kind: str, rest: str, views: Views) -> Turn | None:
-        if kind == "fb":
-            verdict, _, number_text = rest.partition(":")
-            number = _number(number_text)
-            if verdict not in ("y", "n") or number is None or not 1 <= number <= state.advice_count:
-                return None
-            helpful = verdict == "y"
-            thanks = Turn(
-                state, (views.after_feedback(helpful, number),), (FeedbackGiven(number, helpful),)
-            )
-            offer = self.nudges.offer_after_advice(state) if helpful else None
-            if offer is None:
-                return thanks
-            return Turn(offer.state, thanks.replies + offer.replies, thanks.effects + offer.effects)
-        number = _number(rest)
-        if number is None or state.step != "advised" or number != state.data.get("number"):
-            return None
-        data = state.data
-        if kind == "say":
-            draft = int(data.get("draft", 0)) + 1
-            new_state = state.moved("advised", **{**data, "draft": draft})
-            return Turn(new_state, (views.draft(data["principle"], number, draft),))
-        position = int(data["position"]) + 1
-        ranking = list(data["ranking"])
-        if position >= len(ranking):
-            return Turn(state, (views.last_angle(),))
-        return self._advise(state, ranking, position, "angle", None, views)
 
     def _carry_on(self, state: UserState, views: Views) -> Turn:
         """ "No, I'm safe, go on": the advice the checked message would have had."""
@@ -282,50 +267,3 @@ class Engine:
                 (fresh.plain(self.content.texts.pronoun_set), fresh.situation_menu()),
             )
         return Turn(updated, (fresh.plain(self.content.texts.pronoun_set),))
-
-    def _advise(
-        self,
-        state: UserState,
-        ranking: list[str],
-        position: int,
-        method: str,
-        situation: str | None,
-        views: Views,
-        also: str | None = None,
-    ) -> Turn:
-        """Give the advice at ``ranking[position]``; ``also`` (a second issue) is shown with it."""
-        number = state.advice_count + 1
-        principle = ranking[position]
-        new_state = replace(state, advice_count=number).moved(
-            "advised",
-            principle=principle,
-            ranking=ranking,
-            position=position,
-            number=number,
-            draft=0,
-            situation=situation,
-            also=also,
-        )
-        effect = AdviceGiven(number, principle, method, situation)  # type: ignore[arg-type]
-        why = self._why(principle, situation)
-        return Turn(new_state, (views.advice(principle, why, number, also=also),), (effect,))
-
-    def _why(self, principle: str, situation_key: str | None) -> str:
-        """A situation's own explanation when the advice came from its button, else the topic's."""
-        situation = self.content.situation(situation_key) if situation_key else None
-        if situation is not None and situation.principle == principle:
-            return situation.why
-        return self.content.topic(principle).why
-
-
-def _full_ranking(first: tuple[str, ...]) -> list[str]:
-    """The given principles first (deduplicated), then the rest, then the closing idea."""
-    ranking: list[str] = []
-    for key in (*first, *PRINCIPLES, CLOSING_IDEA):
-        if key not in ranking:
-            ranking.append(key)
-    return ranking
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 9 else None

@@ -31,6 +31,7 @@ class NudgePrefs:
     first: int = 0  # which principle the rotation starts from
     offered: bool = False  # offered after helpful advice, so we do not ask again
     off_reason: str | None = None  # "stopped" by the person, or "blocked" when undeliverable
+    sent: int = 0  # nudges sent so far (the sweep counts them; the engine only reads it)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class UserState:
     consent_at: datetime | None = None
     advice_count: int = 0  # numbers the advice given, so buttons can name the advice they belong to
     data: dict[str, Any] = field(default_factory=dict)  # the step's payload (JSON-serialisable)
+    # What the conversation remembers across steps (JSON-serialisable; never the person's words):
+    # the last card shown, how often each principle was shown, whether abuse was disclosed.
+    memory: dict[str, Any] = field(default_factory=dict)
     plan: dict[str, str] = field(default_factory=dict)  # the person's safety plan, by section
     nudges: NudgePrefs | None = None
 

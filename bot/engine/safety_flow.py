@@ -28,7 +28,7 @@ class SafetyFlow:
 
     def hit(self, state: UserState, screening: Screening) -> Turn:
         reply = self.views.hit(screening.risk, urgent=screening.urgent)
-        return Turn(state, (reply,), (SafetyHit(screening.risk),))
+        return Turn(remember(state, screening.risk), (reply,), (SafetyHit(screening.risk),))
 
     def check(self, state: UserState, pending: dict[str, Any]) -> Turn:
         """Ask directly before any advice; ``pending`` is what the message would have had.
@@ -55,13 +55,15 @@ class SafetyFlow:
         if data in ("ck:self", "ck:hurt"):
             risk = "crisis" if data == "ck:self" else "abuse"
             resumed = self._resume(state) if state.step == "check" else state
-            return Turn(resumed, (self.views.hit(risk),), (SafetyHit(risk),))
+            return Turn(remember(resumed, risk), (self.views.hit(risk),), (SafetyHit(risk),))
         if data == "safe":
             resumed = self._resume(state) if state.step == "plan" else state
             if resumed.step == "new":
                 resumed = resumed.moved("ask_pronoun")
             glad = Reply(self.content.safety.safe_continue)
             return Turn(resumed, (glad, *self._prompt(resumed)))
+        if kind == "ap" and rest.isdigit() and int(rest) < len(self.content.abuse_plan.steps):
+            return Turn(state, (self.views.abuse_plan_step(int(rest)),))
         if kind == "gr" and rest.isdigit() and int(rest) < len(self.content.safety.grounding):
             return Turn(state, (self.views.grounding(int(rest)),))
         if data == "sp":
@@ -88,6 +90,7 @@ class SafetyFlow:
         ]
         if screening.hit:
             effects.append(SafetyHit(screening.risk))
+            state = remember(state, screening.risk)
         notes = (Reply(self.views.trimmed_note()),) if len(written) > PLAN_SECTION_MAX else ()
         turn = self._advance(state, plan, notes, danger=screening.hit)
         return replace(turn, effects=tuple(effects))
@@ -126,3 +129,10 @@ class SafetyFlow:
         if step not in STEPS or step in ("plan", "check"):
             step = "ask_situation" if state.pronoun else "new"
         return replace(state, data=data if isinstance(data, dict) else {}).moved_to(step)
+
+
+def remember(state: UserState, risk: str) -> UserState:
+    """After abuse, the conversation keeps it in mind: no more advice about giving space."""
+    if risk != "abuse" or state.memory.get("abuse"):
+        return state
+    return replace(state, memory={**state.memory, "abuse": True})

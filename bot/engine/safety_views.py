@@ -2,7 +2,8 @@
 
 Callback data: ``sos`` (the help menu), ``safe`` (continue once safe), ``gr:<n>`` (grounding step
 n), ``sp`` (write or update the safety plan), ``sp:skip`` (skip a plan section), ``ck:self``,
-``ck:hurt`` and ``ck:safe`` (the answers to the check question).
+``ck:hurt`` and ``ck:safe`` (the answers to the check question), ``ap:<n>`` (step n of the
+safety plan for someone whose partner hurts or controls them).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import html
 from collections.abc import Mapping
 
 from bot.content.loader import Content
+from bot.content.pronouns import render
 from bot.content.safety import HelplineCountry
 from bot.engine.model import Button, Reply
 
@@ -56,11 +58,25 @@ class SafetyViews:
                 0, f"🚨 {self.texts.urgent_first} <b>{emergency}</b> {self.texts.urgent_after}"
             )
         text = "\n\n".join(parts)
-        keyboard = (
+        keyboard: tuple[tuple[Button, ...], ...] = (
             (Button(self.buttons.more_help, "sos"),),
             (Button(self.buttons.safe_now, "safe"),),
         )
+        if risk == "abuse":
+            keyboard = ((Button(self.buttons.abuse_plan, "ap:0"),), *keyboard)
         return Reply(text, keyboard)
+
+    def abuse_plan_step(self, step: int) -> Reply:
+        """The domestic-abuse safety plan, one step at a time (nothing the person types is kept)."""
+        plan = self.content.abuse_plan
+        parts = [render(plan.intro, None)] if step == 0 else []
+        parts.append(render(plan.steps[step], None))
+        if step + 1 < len(plan.steps):
+            keyboard = ((Button(self.buttons.next, f"ap:{step + 1}"),),)
+        else:
+            parts.append(render(plan.done, None))
+            keyboard = ((Button(self.buttons.more_help, "sos"),),)
+        return Reply("\n\n".join(parts), keyboard)
 
     def check(self) -> Reply:
         """A real but uncertain signal: ask plainly, with an answer a tap away."""

@@ -18,7 +18,7 @@ from bot.engine.model import Button, Keyboard, Reply
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(
     {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
-    | {"sos", "safe", "gr", "sp", "ck"}  # safety: see bot/engine/safety_views.py
+    | {"sos", "safe", "gr", "sp", "ck", "ab", "ap"}  # safety: safety_views.py, listening.py
     | {"ng"}  # daily nudges: see bot/engine/nudge_views.py
 )
 
@@ -63,7 +63,13 @@ class Views:
         )
 
     def advice(
-        self, principle: str, why: str, number: int, draft: int = 0, also: str | None = None
+        self,
+        principle: str,
+        why: str,
+        number: int,
+        draft: int = 0,
+        also: str | None = None,
+        tip: str | None = None,
     ) -> Reply:
         """The advice for ``principle``; ``also`` names a second issue the message raised."""
         topic = self.content.topic(principle)
@@ -72,7 +78,7 @@ class Views:
         parts = [
             f"{topic.emoji} <b>{self.r(topic.name)}</b>",
             f"<b>{t.advice_why_heading}</b>\n{self.r(why)}",
-            f"<b>{t.advice_tip_heading}</b>\n{self.r(topic.tip)}",
+            f"<b>{t.advice_tip_heading}</b>\n{self.r(tip or topic.tip)}",
             f"<b>{t.advice_send_heading}</b>\n<code>{html.escape(self.r(chosen.text), quote=False)}</code>",
         ]
         if principle != CLOSING_IDEA:
@@ -89,6 +95,13 @@ class Views:
             f"{self.r(self.texts.another_draft)} (<i>{html.escape(chosen.tone.lower(), quote=False)}</i>):\n\n"
             f"<code>{html.escape(self.r(chosen.text), quote=False)}</code>"
         )
+        versions = self.content.listening.get(principle)  # type: ignore[call-overload]
+        if versions is not None:  # not everyone texts: in person, and after a fight
+            t = self.texts
+            text += (
+                f"\n\n<b>{t.say_face_to_face}</b>\n<i>{self.r(versions.face_to_face)}</i>"
+                f"\n\n<b>{t.say_after_fight}</b>\n<code>{html.escape(self.r(versions.after_fight), quote=False)}</code>"
+            )
         return Reply(text, self.advice_keyboard(number))
 
     def clarify(self, candidates: list[str]) -> Reply:

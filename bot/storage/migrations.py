@@ -121,4 +121,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE safety_events_new RENAME TO safety_events;
     CREATE INDEX safety_events_by_user ON safety_events (user_id);
     """,
+    # 6: what a conversation remembers across its steps (bot.engine.model.UserState.memory): the
+    # last card shown and how often each principle was, whether abuse was disclosed. JSON of
+    # keys and numbers only, never anything the person typed.
+    """
+    ALTER TABLE users ADD COLUMN memory TEXT NOT NULL DEFAULT '{}';
+    """,
 )

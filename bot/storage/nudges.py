@@ -44,7 +44,7 @@ def _day(text: str | None) -> date | None:
 
 _PREFS_COLUMNS = (
     "n.enabled, n.at, n.zone, n.paused_until, n.next_due, n.day_end, n.due_date, n.sent_through, "
-    "n.first_principle, n.offered, n.off_reason"
+    "n.first_principle, n.offered, n.off_reason, n.sent_count"
 )
 
 
@@ -61,6 +61,7 @@ def _prefs(row: aiosqlite.Row) -> NudgePrefs:
         first=row["first_principle"],
         offered=bool(row["offered"]),
         off_reason=row["off_reason"],
+        sent=row["sent_count"],
     )
 
 

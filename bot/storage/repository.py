@@ -49,12 +49,12 @@ def _json_object(text: str | None) -> dict[str, Any]:
 def _upsert_user(user_id: int, chat_id: int, state: UserState, stamp: str) -> Statement:
     return Statement(
         """
-        INSERT INTO users (user_id, chat_id, step, data, pronoun, consent_at, advice_count,
+        INSERT INTO users (user_id, chat_id, step, data, memory, pronoun, consent_at, advice_count,
                            created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET
             chat_id = excluded.chat_id, step = excluded.step, data = excluded.data,
-            pronoun = excluded.pronoun, consent_at = excluded.consent_at,
+            memory = excluded.memory, pronoun = excluded.pronoun, consent_at = excluded.consent_at,
             advice_count = excluded.advice_count, updated_at = excluded.updated_at
         """,
         (
@@ -62,6 +62,7 @@ def _upsert_user(user_id: int, chat_id: int, state: UserState, stamp: str) -> St
             chat_id,
             state.step,
             json.dumps(state.data, separators=(",", ":")),
+            json.dumps(state.memory, separators=(",", ":")),
             state.pronoun,
             state.consent_at.isoformat() if state.consent_at else None,
             state.advice_count,
@@ -168,7 +169,7 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
         """Everything the engine needs about a person, in one query (it runs for every update)."""
         rows = await self._db.execute_fetchall(
             f"""
-            SELECT u.step, u.data, u.pronoun, u.consent_at, u.advice_count,
+            SELECT u.step, u.data, u.memory, u.pronoun, u.consent_at, u.advice_count,
                    n.user_id AS has_nudges, {_PREFS_COLUMNS},
                    (SELECT json_group_object(section, text) FROM safety_plans p
                     WHERE p.user_id = u.user_id) AS plan
@@ -187,6 +188,7 @@ class Storage(NudgeStorage, InboxStorage, OpsStorage):
             consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
             advice_count=row["advice_count"],
             data=data,
+            memory=_json_object(row["memory"]),
             plan={str(k): str(v) for k, v in plan.items()},
         ).moved_to(row["step"])
 
