@@ -111,7 +111,7 @@ def test_malformed_token_is_named_but_not_echoed(tmp_path):
 
 
 def test_chat_runs_the_real_bot_in_a_terminal():
-    script = "/start\n2\nthe spark is gone and it all feels boring and routine\n3\n/quit\n"
+    script = "/start\n2\nthe spark is gone and it all feels boring and routine\n1\n1\n/quit\n"
     result = run(["chat"], script, timeout=90)
     assert result.returncode == 0, result.stderr
     out = result.stdout

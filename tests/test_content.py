@@ -45,6 +45,19 @@ def nudge_replies(content: Content, pronoun: str):
             yield nudges.nudge(index, variant)[1]
 
 
+def first_cards(content: Content, pronoun: str):
+    """Every advice card as it first appears: each tip version, message and second issue."""
+    views = Views(content, pronoun)
+    for key in (*PRINCIPLES, "communication"):
+        topic = content.topic(key)
+        extra = content.listening[key].tip if key in content.listening else ()
+        others = [p for p in PRINCIPLES if p != key]
+        for tip in (topic.tip, *extra):
+            for draft in range(len(topic.drafts)):
+                for also in (None, others[draft % len(others)]):
+                    yield views.advice(key, 99_999_999, tip, draft, also, closing=True)
+
+
 def every_reply(content: Content, pronoun: str):
     views = Views(content, pronoun)
     yield views.welcome()
@@ -61,12 +74,13 @@ def every_reply(content: Content, pronoun: str):
     for key in content.topics:
         yield views.principle_detail(key)
         for draft in range(len(content.topic(key).drafts)):
-            yield views.advice(key, content.topic(key).why, 99_999_999, draft)
             yield views.draft(key, 99_999_999, draft)
+    yield from first_cards(content, pronoun)
+    for key in PRINCIPLES:
+        for why in (content.topic(key).why, *content.listening[key].why):
+            yield views.why(why, 99_999_999)
     for situation in content.situations:
-        yield views.advice(situation.principle, situation.why, 1)
-    for first, second in zip(PRINCIPLES, PRINCIPLES[1:] + PRINCIPLES[:1], strict=True):
-        yield views.advice(first, content.topic(first).why, 99_999_999, also=second)
+        yield views.why(situation.why, 1)
     yield from nudge_replies(content, pronoun)
     stats = Stats(10**9, 10**9, 10**9, dict.fromkeys(PRINCIPLES, 10**9), 6 * 10**9, 10**9, 10**9)
     yield Reply(render_stats(stats, content.texts))
@@ -219,3 +233,15 @@ def test_the_models_were_trained_on_the_data_as_it_is(model):
     are rebuilt: `uv run python tools/train_models.py`."""
     header = LinearModel.load(default_content_dir() / "models" / f"{model}.model").header
     assert header["data_sha256"] == training_data_hash(default_content_dir(), model)
+
+
+@pytest.mark.parametrize("pronoun", PRONOUNS)
+def test_every_first_card_fits_one_phone_screen(content, pronoun):
+    """At most about 500 characters of text and three buttons; why it helps is a tap away."""
+    longest = 0
+    for card in first_cards(content, pronoun):
+        length = utf16_len(parse_html(card.text)[0])
+        longest = max(longest, length)
+        assert length <= 510, card.text
+        assert sum(len(row) for row in card.buttons) <= 3
+    assert longest > 300, "the check looked at real cards"

@@ -67,7 +67,8 @@ async def test_stats_for_admins_only(emulator, database, person, onboard):
         await onboard(someone, "He")
         someone.send("i keep texting him all day and cant stop")
         advice = await someone.reply()
-        someone.press("👍 That helps", on=advice)
+        someone.press("Why this helps", on=advice)
+        someone.press("👍 That helps", on=await someone.reply())
         await someone.replies(2)
 
         someone.send("/stats")

@@ -126,7 +126,7 @@ async def test_an_uncertain_signal_is_asked_about_then_safe_carries_on(
     noa.press("No, I'm safe, go on", on=question)
     thanks, advice = await noa.replies(2)
     assert thanks.text.startswith("Thank you for telling me")
-    assert "Why this helps" in advice.text
+    assert "Try this" in advice.text
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT method FROM advice").fetchall() == [("text",)]
 

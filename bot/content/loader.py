@@ -63,6 +63,7 @@ class Buttons(StrictModel):
     pronoun_she: Text
     pronoun_they: Text
     say_it: Text
+    why: Text
     another_angle: Text
     helps: Text
     not_quite: Text

@@ -15,6 +15,8 @@ from bot.engine.model import AdviceGiven, FeedbackGiven, Reply, Turn, UserState
 from bot.engine.nudge_flow import NudgeFlow
 from bot.engine.views import Views
 
+CLOSING_EVERY = 6  # cards between two showings of the closing idea
+
 
 class AdviceFlow:
     def __init__(self, content: Content, listening: Listening, nudges: NudgeFlow) -> None:
@@ -28,10 +30,11 @@ class AdviceFlow:
         if state.step != "advised" or data.get("principle") not in PRINCIPLES:
             return None
         version = int(data.get("version", 0))
-        why, tip = self.why_and_tip(data["principle"], data.get("situation"), version)
+        _, tip = self.why_and_tip(data["principle"], data.get("situation"), version)
         also = data.get("also") if data.get("also") in PRINCIPLES else None
         draft = data.get("draft", version)
-        return views.advice(data["principle"], why, data["number"], draft, also, tip)
+        closing = bool(data.get("closing"))
+        return views.advice(data["principle"], data["number"], tip, draft, also, closing)
 
     def corrected(self, state: UserState, views: Views) -> Turn:
         """The advice got it wrong: say thank you, and go to the next idea, not the same one."""
@@ -60,6 +63,11 @@ class AdviceFlow:
         if number is None or state.step != "advised" or number != state.data.get("number"):
             return None
         data = state.data
+        if kind == "why":
+            why, _ = self.why_and_tip(
+                data["principle"], data.get("situation"), data.get("version", 0)
+            )
+            return Turn(state, (views.why(why, number),))
         if kind == "say":
             draft = int(data.get("draft", 0)) + 1
             new_state = state.moved("advised", **{**data, "draft": draft})
@@ -88,7 +96,12 @@ class AdviceFlow:
         seen = dict(state.memory.get("seen", {}))
         version = int(seen.get(principle, 0))
         seen[principle] = version + 1
+        # The closing idea on the first card, then once every six: not on every card.
+        last_closing = state.memory.get("closing")
+        closing = not isinstance(last_closing, int) or number - last_closing >= CLOSING_EVERY
         memory = {**state.memory, "seen": seen, "last": principle}
+        if closing:
+            memory["closing"] = number
         new_state = replace(state, advice_count=number, memory=memory).moved(
             "advised",
             principle=principle,
@@ -99,10 +112,11 @@ class AdviceFlow:
             version=version,
             situation=situation,
             also=also,
+            closing=closing,
         )
         effect = AdviceGiven(number, principle, method, situation)  # type: ignore[arg-type]
-        why, tip = self.why_and_tip(principle, situation, version)
-        reply = views.advice(principle, why, number, version, also, tip)
+        _, tip = self.why_and_tip(principle, situation, version)
+        reply = views.advice(principle, number, tip, version, also, closing)
         return Turn(new_state, (reply,), (effect,))
 
     def why_and_tip(

@@ -235,7 +235,7 @@ class Engine:
             return Turn(state, (replace(views.principle_detail(rest[5:]), edit=False),))
         if kind == "ng" and (turn := self.nudges.press(state, data, now)) is not None:
             return turn
-        if kind in ("say", "ang", "fb"):
+        if kind in ("why", "say", "ang", "fb"):
             turn = self.advice.button(state, kind, rest, views)
             if turn is not None:
                 return turn

@@ -3,7 +3,7 @@
 Callback data is short and self-describing (Telegram allows 64 bytes):
 ``pr:<pronoun>`` pronoun at onboarding, ``st:pr:<pronoun>`` pronoun from /settings,
 ``sit:<situation>``, ``pick:<principle>``, ``own`` (describe in my own words),
-``say:<n>`` / ``ang:<n>`` / ``fb:y:<n>`` / ``fb:n:<n>`` act on advice number n,
+``why:<n>`` / ``say:<n>`` / ``ang:<n>`` / ``fb:y:<n>`` / ``fb:n:<n>`` act on advice number n,
 ``restart``, ``pp`` / ``pp:<topic>`` browse principles, ``fg:yes`` / ``fg:no`` confirm /forget.
 """
 
@@ -17,7 +17,7 @@ from bot.engine.model import Button, Keyboard, Reply
 
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(
-    {"pr", "st", "sit", "pick", "own", "say", "ang", "fb", "restart", "pp", "fg"}
+    {"pr", "st", "sit", "pick", "own", "why", "say", "ang", "fb", "restart", "pp", "fg"}
     | {"sos", "safe", "gr", "sp", "ck", "ab", "ap"}  # safety: safety_views.py, listening.py
     | {"ng"}  # daily nudges: see bot/engine/nudge_views.py
 )
@@ -55,38 +55,51 @@ class Views:
 
     # ------------------------------------------------------------------ advice
     def advice_keyboard(self, number: int) -> Keyboard:
+        """Three buttons under a card: why it helps, how to say it, another idea."""
         b = self.buttons
         return (
-            (Button(b.say_it, f"say:{number}"), Button(b.another_angle, f"ang:{number}")),
+            (Button(b.why, f"why:{number}"), Button(b.say_it, f"say:{number}")),
+            (Button(b.another_angle, f"ang:{number}"),),
+        )
+
+    def feedback_keyboard(self, number: int) -> Keyboard:
+        """Under what follows a card (why, how to say it): did it help, and ways on."""
+        b = self.buttons
+        return (
             (Button(b.helps, f"fb:y:{number}"), Button(b.not_quite, f"fb:n:{number}")),
-            (Button(b.start_over, "restart"),),
+            (Button(b.another_angle, f"ang:{number}"), Button(b.start_over, "restart")),
         )
 
     def advice(
         self,
         principle: str,
-        why: str,
         number: int,
+        tip: str,
         draft: int = 0,
         also: str | None = None,
-        tip: str | None = None,
+        closing: bool = False,
     ) -> Reply:
-        """The advice for ``principle``; ``also`` names a second issue the message raised."""
+        """The card for ``principle``: what to try and what to send, small enough for one phone
+        screen; why it helps is one tap away. ``also`` names a second issue the message raised;
+        ``closing`` adds the closing idea (once in a while, not on every card)."""
         topic = self.content.topic(principle)
         t = self.texts
         chosen = topic.drafts[draft % len(topic.drafts)]
         parts = [
             f"{topic.emoji} <b>{self.r(topic.name)}</b>",
-            f"<b>{t.advice_why_heading}</b>\n{self.r(why)}",
-            f"<b>{t.advice_tip_heading}</b>\n{self.r(tip or topic.tip)}",
+            f"<b>{t.advice_tip_heading}</b>\n{self.r(tip)}",
             f"<b>{t.advice_send_heading}</b>\n<code>{html.escape(self.r(chosen.text), quote=False)}</code>",
         ]
-        if principle != CLOSING_IDEA:
+        if closing and principle != CLOSING_IDEA:
             parts.append(f"<i>{self.r(t.advice_closing)}</i>")
         if also is not None:
             second = self.content.topic(also)
-            parts.append(f"{self.r(t.advice_also)} {second.emoji} <b>{self.r(second.name)}</b>")
+            parts.append(f"{self.r(t.advice_also)} {second.emoji} {self.r(second.name)}")
         return Reply("\n\n".join(parts), self.advice_keyboard(number))
+
+    def why(self, why: str, number: int) -> Reply:
+        text = f"<b>{self.texts.advice_why_heading}</b>\n{self.r(why)}"
+        return Reply(text, self.feedback_keyboard(number))
 
     def draft(self, principle: str, number: int, draft: int) -> Reply:
         topic = self.content.topic(principle)
@@ -102,7 +115,7 @@ class Views:
                 f"\n\n<b>{t.say_face_to_face}</b>\n<i>{self.r(versions.face_to_face)}</i>"
                 f"\n\n<b>{t.say_after_fight}</b>\n<code>{html.escape(self.r(versions.after_fight), quote=False)}</code>"
             )
-        return Reply(text, self.advice_keyboard(number))
+        return Reply(text, self.feedback_keyboard(number))
 
     def clarify(self, candidates: list[str]) -> Reply:
         rows = [
