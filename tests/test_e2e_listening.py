@@ -123,3 +123,24 @@ async def test_a_long_message_is_acknowledged_before_the_answer(bot, person, onb
     ack, answer = await kit.replies(2)
     assert "Thank you for trusting me with all of that" in ack.text
     assert "a little more" not in answer.text
+
+
+async def test_help_lines_for_the_persons_own_country(bot, person, onboard, database):
+    """Asked once, remembered, and the country's domestic-abuse line among them."""
+    rio = person(4005, "Rio")
+    await onboard(rio, "She")
+    rio.send("she controls all my money and checks my phone every night")
+    help_ = await rio.reply()
+    assert "not your fault" in help_.text and "findahelpline.com" in help_.text
+    rio.press("Help lines where I live", on=help_)
+    question = await rio.reply()
+    assert "Ireland" in question.labels and "Somewhere else" in question.labels
+    rio.press("Ireland", on=question)
+    lines = await rio.reply()
+    assert "1800 341 900" in lines.text and "112" in lines.text
+
+    rio.send("she threatened to take the kids if i leave")
+    again = await rio.reply()
+    assert "1800 341 900" in again.text
+    assert "📍 Help lines where I live" not in again.labels
+    assert rows(database, "SELECT memory FROM users WHERE user_id = 4005")[0][0].count('"IE"') == 1

@@ -33,7 +33,11 @@ async def test_a_crisis_message_gets_help_not_advice(bot, person, onboard, datab
     ren.send(words)
     help_ = await ren.reply()
     assert "glad you told me" in help_.text and "findahelpline.com" in help_.text
-    assert help_.labels == ["🆘 More help now", "I'm safe, let's continue"]
+    assert help_.labels == [
+        "🆘 More help now",
+        "I'm safe, let's continue",
+        "📍 Help lines where I live",
+    ]
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT category FROM safety_events").fetchall() == [("crisis",)]
         assert connection.execute("SELECT COUNT(*) FROM advice").fetchone() == (1,)
@@ -142,7 +146,7 @@ async def test_an_answer_of_danger_to_the_check_gets_the_full_reply(bot, person,
         who.press(answer, on=await who.reply())
         help_ = await who.reply()
         assert words in help_.text and "findahelpline.com" in help_.text
-        assert help_.labels[-2:] == ["🆘 More help now", "I'm safe, let's continue"]
+        assert help_.labels[-3:-1] == ["🆘 More help now", "I'm safe, let's continue"]
         with sqlite3.connect(database) as connection:
             rows = connection.execute(
                 "SELECT category FROM safety_events WHERE user_id = ? ORDER BY at", (user,)

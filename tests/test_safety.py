@@ -16,7 +16,7 @@ from bot.content.labelled import load_risk, load_routing
 from bot.content.loader import default_content_dir, load_content
 from bot.content.safety import SafetyPatterns
 from bot.engine import Command, Press, Text, UserState
-from bot.engine.model import STEPS, AdviceGiven, SafetyHit, SavePlanSection
+from bot.engine.model import STEPS, AdviceGiven, NudgePrefs, SafetyHit, SavePlanSection
 from bot.engine.safety_views import PLAN_SECTION_MAX
 from bot.understanding.evaluation import safety_figures, unseen
 from bot.understanding.models import build_screen
@@ -102,7 +102,7 @@ def test_the_safety_reply_is_human_and_carries_every_kind_of_help(engine):
     (reply,) = turn.replies
     assert "not your fault" in reply.text and "deserve to be safe" in reply.text
     assert "emergency number" in reply.text and "findahelpline.com" in reply.text
-    assert [b.data for row in reply.buttons for b in row] == ["ap:0", "sos", "safe"]
+    assert [b.data for row in reply.buttons for b in row] == ["ap:0", "sos", "safe", "hc"]
     assert turn.state.step == "advised", "the conversation waits for the person"
     crisis = engine.handle(UserState(step="advised", pronoun="he"), Text("i want to die"), NOW)
     assert "glad you told me" in crisis.replies[0].text
@@ -242,3 +242,35 @@ _GUARDED = SafetyScreen(_PATTERNS)
 def test_the_guarded_screen_agrees_on_word_salads_of_pattern_words(words):
     text = " ".join(words)
     assert _GUARDED.screen(text, use_model=False).risk == _REFERENCE(text)
+
+
+def test_help_lines_follow_the_persons_country(content):
+    """From the time zone they gave for nudges, or asked once; the operator's country otherwise."""
+    engine = make_engine(content, "INTL")
+    chicago = NudgePrefs(enabled=True, at="08:00", zone="America/Chicago")
+    turn = engine.handle(
+        UserState(step="advised", pronoun="he", nudges=chicago), Text("he hits me"), NOW
+    )
+    (reply,) = turn.replies
+    assert "988" in reply.text and "1-800-799-7233" in reply.text and "911" in reply.text
+    assert "hc" not in [b.data for row in reply.buttons for b in row], "already known"
+
+    state = UserState(step="advised", pronoun="she")
+    unknown = engine.handle(state, Text("she hits me"), NOW)
+    assert "1-800-799-7233" not in unknown.replies[0].text
+    asked = engine.handle(unknown.state, Press("hc"), NOW)
+    assert [b.data for row in asked.replies[0].buttons for b in row] == [
+        "hc:US",
+        "hc:GB",
+        "hc:CA",
+        "hc:AU",
+        "hc:IE",
+        "hc:INTL",
+    ]
+    chosen = engine.handle(unknown.state, Press("hc:GB"), NOW)
+    assert "999" in chosen.replies[0].text and chosen.state.memory["country"] == "GB"
+    again = engine.handle(chosen.state, Text("she hits me"), NOW)
+    assert "999" in again.replies[0].text
+    assert "hc" not in [b.data for row in again.replies[0].buttons for b in row], "asked once"
+    sos = engine.handle(chosen.state, Command("sos"), NOW)
+    assert "999" in sos.replies[0].text

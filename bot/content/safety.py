@@ -62,6 +62,8 @@ class SafetyButtons(StrictModel):
     check_hurt: Text
     check_safe: Text
     abuse_plan: Text
+    country: Text
+    country_other: Text
 
 
 class SafetyTexts(StrictModel):
@@ -77,6 +79,7 @@ class SafetyTexts(StrictModel):
     urgent_after: Text  # ... and after it
     check_question: Text  # a real but uncertain signal: ask before any advice
     check_thanks: Text  # "No, I'm safe, go on": before the advice the message would have had
+    country_question: Text  # asked once, so the help lines are the person's own country's
     grounding: Annotated[tuple[Text, ...], Field(min_length=3, max_length=9)]
     plan_intro: Text
     plan_saved: Text

@@ -59,7 +59,7 @@ class Engine:
         self.screen = screen
         self.safety = SafetyFlow(content, helpline_country, self._resume_prompt)
         self.nudges = NudgeFlow(content)
-        self.listening = Listening(content, self.safety.views)
+        self.listening = Listening(content, self.safety.views_for)
         self.advice = AdviceFlow(content, self.listening, self.nudges)
 
     def handle(self, state: UserState, event: Input, now: datetime) -> Turn:

@@ -33,14 +33,13 @@ _CORRECTION = re.compile(
     r"i havent|i dont|i didnt|im not|i wasnt|its not|it isnt|wrong)\b",
     re.IGNORECASE,
 )
-Advise = Callable[[UserState, list[str], int, str, Views], Turn]
 
 
 class Listening:
-    def __init__(self, content: Content, safety_views: SafetyViews) -> None:
+    def __init__(self, content: Content, safety_views: Callable[[UserState], SafetyViews]) -> None:
         self.content = content
         self.texts = content.intents
-        self.safety_views = safety_views
+        self.safety_views = safety_views  # the person's own country's help lines
         self._pool_sizes = [len(getattr(content.nudges.pool, key)) for key in PRINCIPLES]
 
     # ------------------------------------------------------------------ intents
@@ -99,7 +98,7 @@ class Listening:
     def instead_of_advice(self, state: UserState, views: Views) -> Turn:
         """What someone who disclosed abuse gets when they ask for relationship advice."""
         aware = self.content.abuse_aware
-        text = "\n\n".join([views.r(aware.advice_instead), self.safety_views.helplines()])
+        text = "\n\n".join([views.r(aware.advice_instead), self.safety_views(state).helplines()])
         keyboard = (
             (Button(self.content.safety.buttons.more_help, "sos"),),
             (Button(aware.back_button, "ab:back"),),

@@ -14,6 +14,7 @@ from typing import Any
 from bot.content.loader import Content
 from bot.engine.model import STEPS, Reply, SafetyHit, SavePlanSection, Turn, UserState
 from bot.engine.safety_views import PLAN_SECTION_MAX, SafetyViews
+from bot.engine.schedule import country_of_zone
 from bot.understanding.screen import Screening
 
 Prompt = Callable[[UserState], tuple[Reply, ...]]
@@ -22,13 +23,32 @@ Prompt = Callable[[UserState], tuple[Reply, ...]]
 class SafetyFlow:
     def __init__(self, content: Content, helpline_country: str, prompt: Prompt) -> None:
         self.content = content
+        self.default_country = helpline_country
         self.views = SafetyViews(content, helpline_country)
+        self._by_country = {code: SafetyViews(content, code) for code in content.helplines}
         self.sections = content.safety.plan_sections
         self._prompt = prompt  # what the conversation would ask next, to resume after safety
 
+    def views_for(self, state: UserState) -> SafetyViews:
+        """The help lines of the person's own country when it is known: the one they chose, or
+        the one their time zone is in; else the operator's HELPLINE_COUNTRY."""
+        return self._by_country.get(self.country_of(state) or "", self.views)
+
+    def country_of(self, state: UserState) -> str | None:
+        chosen = state.memory.get("country")
+        if isinstance(chosen, str) and chosen in self._by_country:
+            return chosen
+        zone = state.nudges.zone if state.nudges else None
+        found = country_of_zone(zone)
+        return found if found in self._by_country else None
+
     def hit(self, state: UserState, screening: Screening) -> Turn:
-        reply = self.views.hit(screening.risk, urgent=screening.urgent)
+        reply = self._hit_reply(state, screening.risk, screening.urgent)
         return Turn(remember(state, screening.risk), (reply,), (SafetyHit(screening.risk),))
+
+    def _hit_reply(self, state: UserState, risk: str, urgent: bool = False) -> Reply:
+        """The safety reply in the person's country; asks where they live once, if unknown."""
+        return self.views_for(state).hit(risk, urgent, ask_country=self.country_of(state) is None)
 
     def check(self, state: UserState, pending: dict[str, Any]) -> Turn:
         """Ask directly before any advice; ``pending`` is what the message would have had.
@@ -45,7 +65,7 @@ class SafetyFlow:
         )
 
     def sos(self, state: UserState) -> Turn:
-        return Turn(state, self.views.sos(state.plan))
+        return Turn(state, self.views_for(state).sos(state.plan))
 
     def press(self, state: UserState, data: str) -> Turn | None:
         """Handle a safety button; None if ``data`` is not one (or is stale)."""
@@ -55,13 +75,20 @@ class SafetyFlow:
         if data in ("ck:self", "ck:hurt"):
             risk = "crisis" if data == "ck:self" else "abuse"
             resumed = self._resume(state) if state.step == "check" else state
-            return Turn(remember(resumed, risk), (self.views.hit(risk),), (SafetyHit(risk),))
+            return Turn(
+                remember(resumed, risk), (self._hit_reply(state, risk),), (SafetyHit(risk),)
+            )
         if data == "safe":
             resumed = self._resume(state) if state.step == "plan" else state
             if resumed.step == "new":
                 resumed = resumed.moved("ask_pronoun")
             glad = Reply(self.content.safety.safe_continue)
             return Turn(resumed, (glad, *self._prompt(resumed)))
+        if data == "hc":
+            return Turn(state, (self.views.country_question(),))
+        if kind == "hc" and rest in self._by_country:
+            chosen = replace(state, memory={**state.memory, "country": rest})
+            return Turn(chosen, (Reply(self._by_country[rest].helplines()),))
         if kind == "ap" and rest.isdigit() and int(rest) < len(self.content.abuse_plan.steps):
             return Turn(state, (self.views.abuse_plan_step(int(rest)),))
         if kind == "gr" and rest.isdigit() and int(rest) < len(self.content.safety.grounding):

@@ -3,7 +3,8 @@
 Callback data: ``sos`` (the help menu), ``safe`` (continue once safe), ``gr:<n>`` (grounding step
 n), ``sp`` (write or update the safety plan), ``sp:skip`` (skip a plan section), ``ck:self``,
 ``ck:hurt`` and ``ck:safe`` (the answers to the check question), ``ap:<n>`` (step n of the
-safety plan for someone whose partner hurts or controls them).
+safety plan for someone whose partner hurts or controls them), ``hc`` / ``hc:<country>`` (where
+do you live? and the help lines there).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class SafetyViews:
             lines.append(f"🌍 {self.texts.elsewhere_label}: {how}")
         return "\n".join(lines)
 
-    def hit(self, risk: str, urgent: bool = False) -> Reply:
+    def hit(self, risk: str, urgent: bool = False, ask_country: bool = False) -> Reply:
         """The reply to a message that shows a crisis or abuse: caring words and help, together.
 
         An act under way (``urgent``) gets the emergency number first, before anything else.
@@ -64,7 +65,19 @@ class SafetyViews:
         )
         if risk == "abuse":
             keyboard = ((Button(self.buttons.abuse_plan, "ap:0"),), *keyboard)
+        if ask_country:  # asked once: the lines where they live, the domestic-abuse line among them
+            keyboard = (*keyboard, (Button(self.buttons.country, "hc"),))
         return Reply(text, keyboard)
+
+    def country_question(self) -> Reply:
+        """Where do you live? One button per country with its own lines, and somewhere else."""
+        rows = [
+            (Button(country.name, f"hc:{code}"),)
+            for code, country in self.content.helplines.items()
+            if code != "INTL"
+        ]
+        rows.append((Button(self.buttons.country_other, "hc:INTL"),))
+        return Reply(self.texts.country_question, tuple(rows))
 
     def abuse_plan_step(self, step: int) -> Reply:
         """The domestic-abuse safety plan, one step at a time (nothing the person types is kept)."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _CLOCK = re.compile(
@@ -158,3 +159,23 @@ def rotation(first: int, sent: int, pool_sizes: list[int]) -> tuple[int, int]:
     principle = (first + sent) % count
     variant = (sent // count) % pool_sizes[principle]
     return principle, variant
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO country code, from the tz database's own zone.tab (shipped by tzdata)."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    found = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, name, *_ = line.split("\t")
+            found[name] = code
+    return found
+
+
+def country_of_zone(name: str | None) -> str | None:
+    """The country whose time zone ``name`` is ("America/Chicago" -> "US"), if known."""
+    return _zone_countries().get(name) if name else None

@@ -18,7 +18,7 @@ from bot.engine.model import Button, Keyboard, Reply
 # The first part of every callback data the engine writes (see the module docstring).
 BUTTON_KINDS = frozenset(
     {"pr", "st", "sit", "pick", "own", "why", "say", "ang", "fb", "restart", "pp", "fg"}
-    | {"sos", "safe", "gr", "sp", "ck", "ab", "ap"}  # safety: safety_views.py, listening.py
+    | {"sos", "safe", "gr", "sp", "ck", "ab", "ap", "hc"}  # safety: safety_views, listening
     | {"ng"}  # daily nudges: see bot/engine/nudge_views.py
 )
 
