@@ -144,3 +144,24 @@ async def test_help_lines_for_the_persons_own_country(bot, person, onboard, data
     assert "1800 341 900" in again.text
     assert "📍 Help lines where I live" not in again.labels
     assert rows(database, "SELECT memory FROM users WHERE user_id = 4005")[0][0].count('"IE"') == 1
+
+
+async def test_a_decision_and_frustration(bot, person, onboard, database):
+    jay = person(4006, "Jay")
+    await onboard(jay, "They")
+    jay.send("should i break up with them? yes or no")
+    decision = await jay.reply()
+    assert "choice is yours" in decision.text and "3." in decision.text
+    assert decision.labels == ["📖 Browse the six ideas", "📋 Pick a situation"]
+    jay.send("This isn't helping.")
+    sorry = await jay.reply()
+    assert "sorry" in sorry.text.lower()
+    assert sorry.labels == [
+        "📋 Pick a situation",
+        "📖 Browse the six ideas",
+        "✍️ Tell you what's missing",
+    ]
+    jay.press("Pick a situation", on=sorry)
+    menu = await jay.reply()
+    assert "They went quiet and distant" in menu.labels
+    assert rows(database, "SELECT COUNT(*) FROM advice WHERE user_id = 4006") == [(0,)]
