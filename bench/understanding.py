@@ -54,6 +54,11 @@ def print_router(figures: dict[str, RouterFigures], title: str) -> None:
         "  per principle (top choice): "
         + ", ".join(f"{p} {overall.recall('principles', p):.0%}" for p in PRINCIPLES)
     )
+    sec = overall.seconds
+    print(
+        f"  second issue named for {sec['named']} of {overall.situations} situations; "
+        f"its writer labelled one in {sec['labelled']}; the same one in {sec['hit']}"
+    )
     print("  per intent: " + ", ".join(f"{i} {overall.recall('intents', i):.0%}" for i in INTENTS))
     print("  confusion of principles (rows true, columns chosen; 'other' = not a situation):")
     columns = [*PRINCIPLES, "other"]
