@@ -34,6 +34,7 @@ from bot.shell.flood import FloodGate
 from bot.shell.http import AiohttpRequest
 from bot.shell.logs import UserHasher
 from bot.shell.poller import Poller, UpdateLedger
+from bot.shell.ptb_memory import LeanApplication
 from bot.shell.updates import PerChatUpdateProcessor
 from bot.storage.repository import Storage
 from bot.understanding.models import build_router, build_screen
@@ -90,6 +91,9 @@ def build_application(settings: Settings, content: Content | None = None) -> App
     deps.admin_ids = frozenset(settings.admin_ids)
     builder = (
         ApplicationBuilder()
+        # PTB 22.8 marks every chat and user id for a persistence we have not got; they would
+        # pile up for the life of the process (bot/shell/ptb_memory.py).
+        .application_class(LeanApplication)
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.api_url)
         .base_file_url(f"{settings.bot_api_base_url}/file/bot")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -57,7 +57,7 @@ def parse_clock(text: str) -> time | None:
     return time(hour, minute)
 
 
-@cache
+@lru_cache(maxsize=1024)  # bounded: find_zone asks it about whatever a person types
 def zone(name: str) -> ZoneInfo | None:
     """The IANA zone called ``name``, or None when there is no such zone."""
     if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:

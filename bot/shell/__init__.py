@@ -2,6 +2,7 @@
 
 Owns the HTTP client (``http``), our own long polling (``poller``), the update processor that
 keeps each chat in order (``updates``, ``locks``), sending committed replies (``outbox``), the
-flood gate (``flood``) and logging (``logs``). May import ``bot.content``, ``bot.understanding``,
+flood gate (``flood``), logging (``logs``), and an Application that keeps no ids for a
+persistence it has not got (``ptb_memory``). May import ``bot.content``, ``bot.understanding``,
 ``bot.engine`` and ``bot.storage``; never the wiring.
 """
