@@ -77,6 +77,18 @@ def test_everyday_hyperbole_negations_and_quotes_do_not_trip_it(screen, text):
     assert screen.screen(text).risk == "none"
 
 
+def test_a_pattern_in_a_film_or_an_idiom_is_asked_about_not_alarmed(screen):
+    """The patterns' words where the trained model is sure it is ordinary: the check question."""
+    for text in (
+        "watched a film where the guy strangles his wife and had to turn it off",
+        "my dad said hes gonna murder me if i fail another math test",
+    ):
+        assert screen.screen(text, use_model=False).hit, text
+        assert screen.screen(text).risk == "check", text
+    for text in ("i want to kill myself", "he hit me last night", "he choked me"):
+        assert screen.screen(text).hit, text
+
+
 def test_invisible_characters_do_not_hide_a_crisis(screen):
     assert screen.screen("i want to k\u200bill my\u200dself").risk == "crisis"
     assert screen.screen("HE HIT ME!!!").risk == "abuse"

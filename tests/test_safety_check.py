@@ -43,7 +43,10 @@ def test_the_tiers_of_the_screen(content):
     assert screen.screen("all murky lately").leaning == "crisis"
     assert screen.screen("so stormy at home").risk == "abuse"
     assert screen.screen("he said he needs space").risk == "none"
-    assert screen.screen("i want to kill myself").risk == "crisis", "patterns are certain"
+    # A pattern hit the model is nearly sure is ordinary is asked about, never let through; this
+    # hand-made model knows no word of it, so it is "sure". The trained model: test_safety.py.
+    assert screen.screen("i want to kill myself").risk == "check"
+    assert screen.screen("i want to kill myself", use_model=False).risk == "crisis"
 
 
 def test_an_uncertain_signal_is_asked_about_before_any_advice(engine):

@@ -39,6 +39,9 @@ CUT = "zzcut"  # stands where an ignore pattern cut something out
 # weighs as much as a whole message and read as abuse. The patterns still see single words
 # ("suicidal", "kms"), and a pronoun typed as an answer stays an answer.
 _MODEL_MIN_WORDS = 2
+# How sure the model must be that a pattern hit is ordinary for the bot to ask instead of giving
+# the full reply. Set once, not tuned: only near-certainty overrides a pattern, and only to ask.
+PATTERN_DOUBT = 0.95
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,25 @@ class SafetyScreen:
         """The verdict on ``text``; ``use_model=False`` asks the patterns alone (evaluation)."""
         cleaned = self.clean(text)
         urgent = self._urgent.search(cleaned) is not None
-        if self._crisis.search(cleaned) or urgent:
-            return Screening("crisis", urgent=urgent, score=1.0)
-        if self._abuse.search(cleaned):
-            return Screening("abuse", score=1.0)
+        if urgent:
+            return Screening("crisis", urgent=True, score=1.0)
+        matched: Danger | None = (
+            "crisis"
+            if self._crisis.search(cleaned)
+            else "abuse"
+            if self._abuse.search(cleaned)
+            else None
+        )
         if self.model is None or not use_model or len(cleaned.split()) < _MODEL_MIN_WORDS:
-            return Screening("none")
+            return Screening(matched, score=1.0) if matched else Screening("none")
         p = self.model.probabilities(cleaned)
+        if matched is not None:
+            # A pattern's words in a film, a game or an idiom ("she'll kill me if I'm late"): when
+            # the model, which has read such messages, is nearly sure it is ordinary, the person
+            # is asked rather than given the full reply. A pattern hit is never let through.
+            if p.get("none", 0.0) >= PATTERN_DOUBT:
+                return Screening("check", leaning=matched, score=round(1 - p["none"], 3))
+            return Screening(matched, score=1.0)
         crisis = p.get("crisis", 0.0) + p.get("crisis_now", 0.0)
         abuse = p.get("abuse", 0.0)
         danger = crisis + abuse
