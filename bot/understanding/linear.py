@@ -84,7 +84,10 @@ class LinearModel:
         return cls(header, blocks)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        words = normalise(text)
+        return self.probabilities_of(normalise(text))
+
+    def probabilities_of(self, words: Sequence[str]) -> dict[str, float]:
+        """The same for words already normalised (a caller that needs them too saves a pass)."""
         logits = list(self.intercept)
         width = len(logits)
         for name, analyzer in BLOCKS.items():

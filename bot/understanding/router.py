@@ -65,27 +65,22 @@ class Router:
         # messages: it keeps the seconds their writers labelled and drops most of the others.
         self.second_share = second_share
 
-    def intents(self, text: str) -> dict[str, float]:
-        """The probability of each intent (``situation``: the principles together)."""
-        p = self.model.probabilities(text)
-        scores = {SITUATION: sum(p[k] for k in PRINCIPLES)}
-        scores.update((k, v) for k, v in p.items() if k not in PRINCIPLES)
-        return scores
-
     def route(self, text: str) -> Routing:
+        words = normalise(text)
         known = self.model.blocks["word"].index
-        if not any(word in known for word in normalise(text)):
+        if not any(word in known for word in words):
             return Routing("unclear")  # not one word the model has seen: nothing to go on
-        p = self.model.probabilities(text)
-        intents = {SITUATION: sum(p[k] for k in PRINCIPLES)}
-        intents.update((k, v) for k, v in p.items() if k not in PRINCIPLES)
-        intent = max(intents, key=intents.__getitem__)
-        if intent != SITUATION:
+        p = self.model.probabilities_of(words)
+        situation = sum(p[k] for k in PRINCIPLES)
+        others = {k: v for k, v in p.items() if k not in PRINCIPLES}
+        intent = max(others, key=others.__getitem__)
+        if others[intent] > situation:
             return Routing(intent)
-        ranking = sorted(PRINCIPLES, key=lambda k: -p[k])
-        confidence = round(p[ranking[0]] / intents[SITUATION], 3)
+        share = _principle_shares(p)
+        ranking = sorted(PRINCIPLES, key=lambda k: -share[k])
+        confidence = round(share[ranking[0]], 3)
         second = self._second_issue(text, ranking[0])
-        if second is not None and p[second] / intents[SITUATION] < self.second_share:
+        if second is not None and share[second] < self.second_share:
             second = None  # a clause leaned elsewhere, but the message as a whole does not
         if second is not None:  # the second issue is the next angle
             ranking.remove(second)
