@@ -5,8 +5,9 @@ Every free-text message is screened before any advice, in layers:
 1. **Patterns** (``content/safety_patterns.toml``), regular expressions over normalised text
    (lowercase, no accents, apostrophes or punctuation, invisible characters removed). ``ignore``
    patterns first cut out everyday hyperbole ("this silence is killing me") and negations ("he
-   has never hit me"); then a ``crisis`` or ``abuse`` pattern is a certain hit, and an ``urgent``
-   one (pills taken, on the bridge) marks an act under way.
+   has never hit me"); then a ``crisis`` or ``abuse`` pattern is a hit (only asked about, never
+   let through, when the model below is nearly sure the message is ordinary: a film, an idiom),
+   and an ``urgent`` one (pills taken, on the bridge) marks an act under way, always.
 2. **A learned risk model** (``content/models/risk.model``, see :mod:`bot.understanding.linear`),
    trained on messages from many writers, catches what no pattern lists: means and acts named
    without the usual words, goodbyes, coercive control in its many forms. Above ``alarm_at`` it
