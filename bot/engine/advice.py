@@ -38,12 +38,16 @@ class AdviceFlow:
 
     def corrected(self, state: UserState, views: Views) -> Turn:
         """The advice got it wrong: say thank you, and go to the next idea, not the same one."""
-        ranking, position = list(state.data["ranking"]), int(state.data["position"]) + 1
+        turn = self.next_angle(state, views)
         thanks = views.plain(self.content.intents.correction)
-        if position >= len(ranking):
-            return Turn(state, (thanks, views.last_angle()))
-        turn = self.advise(state, ranking, position, "angle", None, views)
         return replace(turn, replies=(thanks, *turn.replies))
+
+    def next_angle(self, state: UserState, views: Views) -> Turn:
+        """The next idea in the ranking of the advice the person is at, or: that was the last."""
+        ranking, position = list(state.data["ranking"]), int(state.data["position"]) + 1
+        if position >= len(ranking):
+            return Turn(state, (views.last_angle(),))
+        return self.advise(state, ranking, position, "angle", None, views)
 
     def button(self, state: UserState, kind: str, rest: str, views: Views) -> Turn | None:
         if kind == "fb":
@@ -72,11 +76,7 @@ class AdviceFlow:
             draft = int(data.get("draft", 0)) + 1
             new_state = state.moved("advised", **{**data, "draft": draft})
             return Turn(new_state, (views.draft(data["principle"], number, draft),))
-        position = int(data["position"]) + 1
-        ranking = list(data["ranking"])
-        if position >= len(ranking):
-            return Turn(state, (views.last_angle(),))
-        return self.advise(state, ranking, position, "angle", None, views)
+        return self.next_angle(state, views)
 
     def advise(
         self,

@@ -23,9 +23,10 @@ Prompt = Callable[[UserState], tuple[Reply, ...]]
 class SafetyFlow:
     def __init__(self, content: Content, helpline_country: str, prompt: Prompt) -> None:
         self.content = content
-        self.default_country = helpline_country
-        self.views = SafetyViews(content, helpline_country)
         self._by_country = {code: SafetyViews(content, code) for code in content.helplines}
+        self.views = self._by_country.get(helpline_country) or SafetyViews(
+            content, helpline_country
+        )
         self.sections = content.safety.plan_sections
         self._prompt = prompt  # what the conversation would ask next, to resume after safety
 
