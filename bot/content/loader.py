@@ -185,14 +185,17 @@ def load_content(directory: Path | None = None) -> Content:
     """Read and validate every content file; raise :class:`ContentError` naming file and field."""
     directory = directory or default_content_dir()
     raw: dict[str, object] = {}
+    parsed: dict[str, dict[str, object]] = {}  # several fields come from one file: read it once
     for field, (filename, table) in _FILES.items():
         path = directory / filename
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise ContentError(f"content file {path} is missing") from error
-        except tomllib.TOMLDecodeError as error:
-            raise ContentError(f"content file {path} is not valid TOML: {error}") from error
+        if filename not in parsed:
+            try:
+                parsed[filename] = tomllib.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError as error:
+                raise ContentError(f"content file {path} is missing") from error
+            except tomllib.TOMLDecodeError as error:
+                raise ContentError(f"content file {path} is not valid TOML: {error}") from error
+        data = parsed[filename]
         if table not in data:
             raise ContentError(f"content file {path}: table [{table}] is missing")
         raw[field] = data[table]
