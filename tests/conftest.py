@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,12 @@ from bot.engine import Engine
 from bot.settings import Settings
 from bot.shell.logs import configure_logging
 from bot.understanding.models import build_router, build_screen
+
+
+def rows(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """What the database holds, read directly, as the end-to-end tests check it."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql, args).fetchall()
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,8 @@ the bot sent and what the database holds.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-from typing import Any
-
 from bot.emulator import BotApiEmulator
-
-
-def rows(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, args).fetchall()
+from tests.conftest import rows
 
 
 async def test_whole_conversation_by_button(bot, person, emulator: BotApiEmulator, database):

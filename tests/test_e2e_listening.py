@@ -6,14 +6,7 @@ idea coming back, and safety that stays on once abuse has been disclosed.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-from typing import Any
-
-
-def rows(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, args).fetchall()
+from tests.conftest import rows
 
 
 async def test_what_people_say_around_the_advice(bot, person, onboard, database, content):
