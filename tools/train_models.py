@@ -243,45 +243,37 @@ def train(content_dir: Path) -> dict[str, Path]:
     routing = load_routing(labelled / "routing")
     risk = load_risk(labelled / "risk")
     cues = {k: tuple(v) for k, v in content.cues.phrases.items()}
-    stamp = {"sklearn": sklearn.__version__}
-    written = {}
-
     rows = routing_rows(routing, cues)
     temperature, ask_below = router_calibration(*cross_writer_logits(rows, ROUTER))
     print(f"router (leave one writer out): temperature {temperature}, ask below {ask_below}")
-    fitted = Fitted(rows, ROUTER)
-    path = content_dir / "models" / "router.model"
-    header = {
-        **stamp,
-        "data_sha256": training_data_hash(content_dir, "router"),
-        "settings": vars(ROUTER),
-        "temperature": temperature,
-        "ask_below": ask_below,
-    }
-    fitted.write(path, header)
-    _verify(path, fitted, rows.texts, temperature)
-    written["router"] = path
+    router = _ship(
+        content_dir, "router", rows, ROUTER, temperature=temperature, ask_below=ask_below
+    )
 
     patterns = SafetyScreen(content.safety_patterns)
     rows = risk_rows(risk, routing, patterns)
     check, alarm = risk_thresholds(cross_writer_danger(rows, RISK, patterns))
-    fitted = Fitted(rows, RISK)
-    path = content_dir / "models" / "risk.model"
+    print(f"risk thresholds (leave one writer out): check at {check}, full reply at {alarm}")
+    risk_path = _ship(content_dir, "risk", rows, RISK, check_at=check, alarm_at=alarm)
+    return {"router": router, "risk": risk_path}
+
+
+def _ship(content_dir: Path, name: str, rows: Rows, settings: Settings, **chosen: float) -> Path:
+    """Fit on every training message, write content/models/<name>.model, check it reads back."""
+    fitted = Fitted(rows, settings)
+    path = content_dir / "models" / f"{name}.model"
     header = {
-        **stamp,
-        "data_sha256": training_data_hash(content_dir, "risk"),
-        "settings": vars(RISK),
-        "check_at": check,
-        "alarm_at": alarm,
+        "sklearn": sklearn.__version__,
+        "data_sha256": training_data_hash(content_dir, name),
+        "settings": vars(settings),
+        **chosen,
     }
     fitted.write(path, header)
     _verify(path, fitted, rows.texts)
-    written["risk"] = path
-    print(f"risk thresholds (leave one writer out): check at {check}, full reply at {alarm}")
-    return written
+    return path
 
 
-def _verify(path: Path, fitted: Fitted, texts: Sequence[str], temperature: float = 1.0) -> None:
+def _verify(path: Path, fitted: Fitted, texts: Sequence[str]) -> None:
     """The file, read as the bot reads it, gives scikit-learn's probabilities."""
     model = LinearModel.load(path)
     model.temperature = 1.0  # compare the raw fit; the temperature only rescales it
